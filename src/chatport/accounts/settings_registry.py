@@ -1,0 +1,64 @@
+"""The settings an admin can read and change at run time, with Rocket.Chat's ids.
+
+One definition per setting: its JSON type and default. ``CHATPORT_<ID>`` in the environment
+overrides the stored value at every start, as Rocket.Chat's ``OVERWRITE_SETTING_<id>`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SSRF_ALLOWLIST = "SSRF_Allowlist"
+DEFAULT_USER_ROLES = "Accounts_Registration_Users_Default_Roles"
+DM_MAX_USERS = "DirectMesssage_maxUsers"
+IMPORT_MAX_FILE_BYTES = "import_max_file_bytes"
+IMPORT_DOWNLOAD_IDLE_TIMEOUT = "import_download_idle_timeout"
+IMPORT_DOWNLOAD_DEADLINE = "import_download_deadline"
+UPLOAD_MAX_FILE_SIZE = "FileUpload_MaxFileSize"
+PENDING_ALLOWED_HOSTS = "Import_Pending_AllowedHosts"
+RATE_LIMITER_ENABLED = "API_Enable_Rate_Limiter"
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    id: str
+    type: str  # "string" | "number" | "boolean"
+    default: Any
+
+
+SETTINGS: dict[str, SettingDef] = {
+    s.id: s
+    for s in (
+        SettingDef(SSRF_ALLOWLIST, "string", ""),
+        SettingDef(DEFAULT_USER_ROLES, "string", "user"),
+        SettingDef(DM_MAX_USERS, "number", 8),
+        SettingDef(IMPORT_MAX_FILE_BYTES, "number", 1 << 30),
+        SettingDef(IMPORT_DOWNLOAD_IDLE_TIMEOUT, "number", 60),
+        SettingDef(IMPORT_DOWNLOAD_DEADLINE, "number", 1800),
+        SettingDef(UPLOAD_MAX_FILE_SIZE, "number", 104857600),
+        SettingDef(PENDING_ALLOWED_HOSTS, "string", ""),
+        SettingDef(RATE_LIMITER_ENABLED, "boolean", True),
+    )
+}
+
+
+def matches_type(definition: SettingDef, value: Any) -> bool:
+    if definition.type == "string":
+        return isinstance(value, str)
+    if definition.type == "boolean":
+        return isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def parse_env_value(definition: SettingDef, raw: str) -> Any:
+    """Environment text to the setting's JSON type; a bad value fails loudly at start."""
+    if definition.type == "string":
+        return raw
+    if definition.type == "boolean":
+        lowered = raw.strip().lower()
+        if lowered not in {"true", "false", "1", "0"}:
+            raise ValueError(f"CHATPORT_{definition.id.upper()} must be true or false")
+        return lowered in {"true", "1"}
+    number = float(raw)
+    return int(number) if number.is_integer() else number

@@ -1,0 +1,150 @@
+"""The one gate every route passes: authenticate (401), authorise (403), rate limit (429),
+cap the body (413), in that order and before any side effect (rest-api §1.3).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from chatport.accounts.seed import API_BYPASS_RATE_LIMIT
+from chatport.accounts.service import AuthUser
+from chatport.accounts.settings_registry import RATE_LIMITER_ENABLED
+from chatport.api import envelope
+from chatport.api.ratelimit import RateLimiter
+from chatport.api.request_parsing import QueryParseError, parse_body, parse_query
+from chatport.api.validation import ValidationFailure, validate
+from chatport.context import Context
+
+EMPTY_OBJECT: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+
+
+@dataclass
+class Call:
+    """One authorised request: who is calling, and its body and query still unparsed."""
+
+    ctx: Context
+    user: AuthUser | None
+    raw_body: bytes
+    content_type: str | None
+    query_string: str
+    base_url: str
+    ip: str
+
+    @property
+    def uid(self) -> str:
+        assert self.user is not None
+        return self.user.id
+
+    def query(self, schema: dict[str, Any] | None = EMPTY_OBJECT) -> dict[str, Any]:
+        try:
+            parsed = parse_query(self.query_string)
+        except QueryParseError:
+            raise envelope.plain_error("Invalid query parameters") from None
+        if schema is None:
+            return parsed
+        try:
+            result: dict[str, Any] = validate(schema, parsed, coerce=True)
+        except ValidationFailure as exc:
+            raise envelope.validation_error(exc.message, query=True) from None
+        return result
+
+    def body(self, schema: dict[str, Any] | None, *, coerce: bool = False) -> Any:
+        parsed = parse_body(self.content_type, self.raw_body)
+        if schema is None:
+            return parsed
+        try:
+            return validate(schema, parsed, coerce=coerce)
+        except ValidationFailure as exc:
+            raise envelope.validation_error(exc.message) from None
+
+
+def client_ip(request: Request, trusted: str) -> str:
+    peer = request.client.host if request.client else ""
+    if trusted and peer:
+        proxies = [p.strip() for p in trusted.split(",") if p.strip()]
+        try:
+            peer_ip = ipaddress.ip_address(peer)
+            if any(peer_ip in ipaddress.ip_network(p, strict=False) for p in proxies):
+                forwarded = request.headers.get("x-forwarded-for", "")
+                first = forwarded.split(",")[0].strip()
+                if first:
+                    return first
+        except ValueError:
+            pass
+    return peer
+
+
+async def _read_capped(request: Request, cap: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise envelope.too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise envelope.too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def gate(*permissions: str, auth: bool = True) -> Callable[[Request], Awaitable[Call]]:
+    """A FastAPI dependency for a route needing ``permissions`` (all of them)."""
+
+    async def dependency(request: Request) -> Call:
+        ctx: Context = request.app.state.ctx
+        limiter: RateLimiter = request.app.state.rate_limiter
+        ip = client_ip(request, ctx.config.trusted_proxies)
+        user = None
+        if auth:
+            user = await run_in_threadpool(
+                ctx.accounts.authenticate,
+                request.headers.get("x-user-id"),
+                request.headers.get("x-auth-token"),
+            )
+            if user is None:
+                raise envelope.unauthorized()
+            if permissions and not await run_in_threadpool(ctx.accounts.granted, user, permissions):
+                raise envelope.forbidden()
+            if not ctx.config.test_mode:
+                await run_in_threadpool(_rate_limit, ctx, limiter, user, ip, request.url.path)
+        raw = await _read_capped(request, ctx.config.api_max_body_bytes)
+        return Call(
+            ctx=ctx,
+            user=user,
+            raw_body=raw,
+            content_type=request.headers.get("content-type"),
+            query_string=request.url.query,
+            base_url=str(request.base_url).rstrip("/"),
+            ip=ip,
+        )
+
+    return dependency
+
+
+def _rate_limit(ctx: Context, limiter: RateLimiter, user: AuthUser, ip: str, path: str) -> None:
+    if not ctx.settings.get(RATE_LIMITER_ENABLED):
+        return
+    if ctx.accounts.granted(user, (API_BYPASS_RATE_LIMIT,)):
+        return
+    allowed, remaining, reset_ms, wait = limiter.hit(ip, path)
+    if not allowed:
+        raise envelope.ApiError(
+            429,
+            {
+                "success": False,
+                "error": "Error, too many requests. Please slow down. You must wait "
+                f"{wait} seconds before trying this endpoint again. [error-too-many-requests]",
+            },
+            {
+                "X-RateLimit-Limit": str(limiter.calls),
+                "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": str(reset_ms),
+            },
+        )

@@ -1,0 +1,37 @@
+"""Settings and permissions routes (rest-api §2.6, §5)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from chatport.accounts.seed import EDIT_PRIVILEGED_SETTING, VIEW_PRIVILEGED_SETTING
+from chatport.accounts.settings_registry import SETTINGS, matches_type
+from chatport.api import envelope
+from chatport.api.auth import Call, gate
+
+router = APIRouter(prefix="/api/v1", tags=["settings"])
+
+
+@router.get("/permissions.listAll")
+def permissions_list_all(call: Call = Depends(gate())) -> Response:
+    return envelope.success({"update": call.ctx.accounts.permissions(), "remove": []})
+
+
+@router.get("/settings/{setting_id}")
+def get_setting(setting_id: str, call: Call = Depends(gate(VIEW_PRIVILEGED_SETTING))) -> Response:
+    if setting_id not in SETTINGS:
+        raise envelope.ApiError(400, {"success": False})
+    return envelope.success({"_id": setting_id, "value": call.ctx.settings.get(setting_id)})
+
+
+@router.post("/settings/{setting_id}")
+def set_setting(setting_id: str, call: Call = Depends(gate(EDIT_PRIVILEGED_SETTING))) -> Response:
+    definition = SETTINGS.get(setting_id)
+    body = call.body(None)
+    if definition is None or not isinstance(body, dict) or "value" not in body:
+        raise envelope.ApiError(400, {"success": False})
+    if not matches_type(definition, body["value"]):
+        raise envelope.validation_error(f"must be {definition.type}")
+    call.ctx.settings.set(setting_id, body["value"])
+    return envelope.success()

@@ -1,0 +1,108 @@
+"""User administration routes used by Rocket.Chat's API tests (rest-api §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from chatport.accounts.repository import UserRow
+from chatport.accounts.seed import CREATE_USER, DELETE_USER, VIEW_D_ROOM, VIEW_FULL_OTHER_USER_INFO
+from chatport.api import envelope, schemas
+from chatport.api.auth import Call, gate
+from chatport.errors import CodedError
+
+router = APIRouter(prefix="/api/v1", tags=["users"])
+
+PUBLIC_FIELDS = ("username", "name", "status", "type", "utcOffset", "statusText", "bio")
+
+
+def _doc(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
+
+
+def created_user(user: UserRow) -> dict[str, Any]:
+    return {
+        "_id": user.id,
+        "username": user.username,
+        "name": user.doc.get("name"),
+        "emails": user.doc.get("emails", []),
+        "roles": list(user.roles),
+        "active": user.active,
+        "type": user.doc.get("type", "user"),
+        "createdAt": user.document()["createdAt"],
+    }
+
+
+def user_view(user: UserRow, full: bool) -> dict[str, Any]:
+    doc = user.document()
+    if full:
+        return doc
+    out: dict[str, Any] = {"_id": user.id}
+    for key in PUBLIC_FIELDS:
+        if key in doc:
+            out[key] = doc[key]
+    out["active"] = user.active
+    return out
+
+
+@router.post("/users.create", openapi_extra=_doc(schemas.USERS_CREATE))
+def users_create(call: Call = Depends(gate(CREATE_USER))) -> Response:
+    body = call.body(schemas.USERS_CREATE)
+    user = call.ctx.accounts.create_user(
+        username=body["username"],
+        email=body["email"],
+        name=body["name"],
+        password=body["password"],
+        roles=body.get("roles") or ["user"],
+        active=body.get("active") is not False,
+        verified=body.get("verified") is True,
+        require_password_change=body.get("requirePasswordChange") is True,
+    )
+    return envelope.success({"user": created_user(user)})
+
+
+@router.post("/users.delete", openapi_extra=_doc(schemas.USERS_DELETE))
+def users_delete(call: Call = Depends(gate(DELETE_USER))) -> Response:
+    body = call.body(schemas.USERS_DELETE, coerce=True)
+    if not body.get("userId") and not body.get("username"):
+        raise envelope.validation_error("must have required property 'userId'")
+    call.ctx.accounts.delete_user(user_id=body.get("userId"), username=body.get("username"))
+    return envelope.success()
+
+
+@router.get("/users.info")
+def users_info(call: Call = Depends(gate())) -> Response:
+    query = call.query(schemas.USER_LOOKUP)
+    if not query.get("userId") and not query.get("username"):
+        raise envelope.validation_error("must have required property 'userId'", query=True)
+    user = call.ctx.accounts.find(user_id=query.get("userId"), username=query.get("username"))
+    if user is None:
+        raise CodedError(
+            "error-invalid-user",
+            'The required "userId" or "username" param provided does not match any users',
+        )
+    assert call.user is not None
+    full = user.id == call.user.id or call.ctx.accounts.granted(
+        call.user, (VIEW_FULL_OTHER_USER_INFO,)
+    )
+    return envelope.success({"user": user_view(user, full)})
+
+
+@router.get("/users.list")
+def users_list(call: Call = Depends(gate(VIEW_D_ROOM))) -> Response:
+    query = call.query(schemas.PAGINATION)
+    offset = max(0, int(query.get("offset", 0)))
+    count = int(query.get("count", 50))
+    rows, total = call.ctx.accounts.list_users(offset, None if count <= 0 else count)
+    assert call.user is not None
+    full = call.ctx.accounts.granted(call.user, (VIEW_FULL_OTHER_USER_INFO,))
+    return envelope.success(
+        {
+            "users": [user_view(u, full) for u in rows],
+            "count": len(rows),
+            "offset": offset,
+            "total": total,
+        }
+    )

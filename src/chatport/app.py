@@ -1,0 +1,87 @@
+"""The FastAPI application: routers, Rocket.Chat error rendering, and the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from chatport import __version__
+from chatport.api import envelope
+from chatport.api.ratelimit import RateLimiter
+from chatport.api.routes import accounts, admin_settings, imports, users
+from chatport.bootstrap import start_background, stop_background
+from chatport.context import Context
+from chatport.errors import CodedError, LoginFailed, PlainError
+
+log = logging.getLogger("chatport.api")
+
+LOGIN_FAILED = {
+    "success": False,
+    "error": "Unauthorized",
+    "status": "error",
+    "message": "Unauthorized",
+}
+
+
+def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if worker:
+            start_background(ctx)
+        yield
+        stop_background(ctx)
+
+    app = FastAPI(
+        title="chatport",
+        version=__version__,
+        description="Rocket.Chat-compatible import server.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.state.rate_limiter = RateLimiter(
+        ctx.config.rate_limit_calls, ctx.config.rate_limit_window_seconds
+    )
+    for module in (accounts, users, admin_settings, imports):
+        app.include_router(module.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(envelope.ApiError)
+    async def api_error(_r: Request, exc: envelope.ApiError) -> Response:
+        return exc.response()
+
+    @app.exception_handler(CodedError)
+    async def coded(_r: Request, exc: CodedError) -> Response:
+        return envelope.coded_error(exc.error, exc.reason, exc.details).response()
+
+    @app.exception_handler(PlainError)
+    async def plain(_r: Request, exc: PlainError) -> Response:
+        return envelope.plain_error(exc.message, exc.status).response()
+
+    @app.exception_handler(LoginFailed)
+    async def login_failed(_r: Request, _exc: LoginFailed) -> Response:
+        return envelope.json_response(LOGIN_FAILED, 401)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_r: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code in (404, 405):
+            return envelope.not_found().response()
+        return envelope.json_response({"success": False, "error": str(exc.detail)}, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_r: Request, _exc: RequestValidationError) -> Response:
+        return envelope.plain_error("Invalid request").response()
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return envelope.internal_error().response()

@@ -1,0 +1,92 @@
+"""The ``chatport`` command: serve, db upgrade, users create-admin."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from chatport.config import Config
+
+app = typer.Typer(help="chatport: a Rocket.Chat-compatible import server.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.")
+users_app = typer.Typer(help="User administration.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+def _logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(3000, help="Port to listen on."),
+    worker: bool = typer.Option(True, "--worker/--no-worker", help="Run background jobs here."),
+) -> None:
+    """Start the HTTP server (and, by default, the background worker)."""
+    import uvicorn
+
+    from chatport.app import create_app
+    from chatport.bootstrap import build_context
+
+    _logging()
+    config = Config()
+    ctx = build_context(config)
+    logging.getLogger("chatport").info(
+        "serving on http://%s:%d (database %s)", host, port, config.resolved_database_url()
+    )
+    uvicorn.run(create_app(ctx, worker=worker), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    from chatport.db.engine import make_engine
+    from chatport.db.migrate import upgrade
+
+    config = Config()
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(make_engine(config.resolved_database_url()))
+    typer.echo("database is up to date")
+
+
+@users_app.command("create-admin")
+def create_admin(
+    username: str,
+    email: str = typer.Option(..., "--email", help="The admin's email address."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password."),
+) -> None:
+    """Create an administrator account."""
+    from chatport.bootstrap import build_context
+    from chatport.errors import CodedError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        typer.echo("a password is required", err=True)
+        raise typer.Exit(2)
+    ctx = build_context(Config(), create_admins=False)
+    try:
+        user = ctx.accounts.create_user(
+            username=username,
+            email=email,
+            name=username,
+            password=password,
+            roles=("admin",),
+            verified=True,
+        )
+    except CodedError as exc:
+        typer.echo(f"error: {exc.reason}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created admin {user.username} ({user.id})")
+
+
+def main() -> None:
+    app()

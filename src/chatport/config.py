@@ -1,0 +1,60 @@
+"""Process configuration, read once from the environment.
+
+Everything an operator sets at deploy time lives here (``CHATPORT_*`` plus Rocket.Chat's own
+``ADMIN_*`` and ``TEST_MODE`` names, so Rocket.Chat deployment recipes keep working).
+Values an admin may change while the server runs are *settings* (``accounts.settings``), not
+configuration; their environment overrides are read there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Config(BaseSettings):
+    """Deploy-time configuration of one chatport process."""
+
+    model_config = SettingsConfigDict(env_prefix="CHATPORT_", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    import_store_dir: Path | None = None
+
+    admin_username: str | None = Field(default=None, validation_alias="ADMIN_USERNAME")
+    admin_pass: str | None = Field(default=None, validation_alias="ADMIN_PASS")
+    admin_email: str | None = Field(default=None, validation_alias="ADMIN_EMAIL")
+    test_mode: bool = Field(default=False, validation_alias=AliasChoices("TEST_MODE"))
+
+    api_max_body_bytes: int = 64 << 20
+    login_token_ttl_days: int = 90
+    import_prepare_eagerly: bool = False
+    download_connect_timeout: float = 10.0
+    download_header_timeout: float = 60.0
+    allowed_download_ports: str = "80,443"
+    bcrypt_rounds: int = 10
+    sqlite_synchronous: str = "FULL"
+    trusted_proxies: str = ""
+    rate_limit_calls: int = 10
+    rate_limit_window_seconds: int = 60
+    login_user_failures: int = 10
+    login_ip_failures: int = 50
+    login_block_seconds: int = 300
+    lease_seconds: float = 120.0
+    heartbeat_seconds: float = 30.0
+    sweep_interval_seconds: float = 30.0
+    public_url: str | None = None
+
+    def resolved_database_url(self) -> str:
+        """SQLite inside the data dir unless an explicit URL is configured."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'chatport.db').resolve()}"
+
+    def resolved_import_store(self) -> Path:
+        return (self.import_store_dir or self.data_dir / "import-files").resolve()
+
+    def download_ports(self) -> frozenset[int]:
+        return frozenset(int(p) for p in self.allowed_download_ports.split(",") if p.strip())

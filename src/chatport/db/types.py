@@ -1,0 +1,14 @@
+"""Column types shared by every table.
+
+JSON documents are stored as JSONB on PostgreSQL (indexable, compact) and as JSON text on
+SQLite. Instants are integer milliseconds since the epoch: Rocket.Chat's precision, exact
+equality on both backends, and no timezone surprises from drivers.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger
+from sqlalchemy.dialects.postgresql import JSONB
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+Millis = BigInteger

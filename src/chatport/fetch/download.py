@@ -1,0 +1,232 @@
+"""Open a checked download, following redirects, and stream its body under every limit.
+
+Why two phases: the API answers once the final response head is acceptable (rest-api §4.2.1
+step 7), so ``open_download`` fails with ``error-processing-request``-class codes, and the body
+then streams in the background where failures are ``error-import-file-download-failed`` or
+``error-import-file-too-large`` (§4.2.5). The body is bounded on four axes: bytes counted as
+received, idle time per read, a total deadline on chatport's own clock (with a watchdog for
+reads that trickle inside one call), and encoding (raw bytes only, never decoded).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from types import TracebackType
+
+from urllib3.response import HTTPResponse
+
+from .errors import (
+    DOWNLOAD_FAILED,
+    FILE_TOO_LARGE,
+    LOCATION_MISSING,
+    PROCESSING_REQUEST,
+    TOO_MANY_REDIRECTS,
+    FetchRefused,
+)
+from .hop import Hop, open_hop
+from .limits import Limits
+from .redirects import REDIRECT_STATUSES, redirect_target
+from .ssrf import FetchPolicy, check_target
+from .timing import Deadline
+from .url import ParsedUrl, parse_url
+
+__all__ = ["Download", "Limits", "open_download"]
+
+log = logging.getLogger("chatport.fetch")
+
+
+def _tokens(response: HTTPResponse, name: str) -> list[str]:
+    values = response.headers.getlist(name)
+    return [
+        token.strip().lower() for value in values for token in value.split(",") if token.strip()
+    ]
+
+
+def _declared_length(response: HTTPResponse) -> int | None:
+    """The one ``Content-Length`` the body will be held to, or None when framed otherwise.
+
+    Conflicting or malformed values are refused: they are how request smuggling and
+    truncation confusion start, and a well-behaved server never sends them.
+    """
+    if _tokens(response, "transfer-encoding"):
+        return None
+    values = set(_tokens(response, "content-length"))
+    if not values:
+        return None
+    if len(values) > 1 or not all(value.isascii() and value.isdigit() for value in values):
+        raise FetchRefused(PROCESSING_REQUEST, "malformed Content-Length")
+    return int(values.pop())
+
+
+def _check_final(response: HTTPResponse, limits: Limits) -> int | None:
+    """Refuse a final response that is not a plain 2xx body within the cap."""
+    if not 200 <= response.status < 300:
+        raise FetchRefused(PROCESSING_REQUEST, "final status outside 2xx")
+    transfer = _tokens(response, "transfer-encoding")
+    if transfer and transfer != ["chunked"]:
+        raise FetchRefused(PROCESSING_REQUEST, "unsupported Transfer-Encoding")
+    encodings = _tokens(response, "content-encoding")
+    if len(encodings) > 1 or (encodings and encodings[0] != "identity"):
+        raise FetchRefused(PROCESSING_REQUEST, "Content-Encoding other than identity")
+    length = _declared_length(response)
+    if length is not None and length > limits.max_bytes:
+        raise FetchRefused(FILE_TOO_LARGE, "declared Content-Length above the cap")
+    return length
+
+
+class Download:
+    """An open, checked, final 2xx response whose body has not been read yet."""
+
+    def __init__(
+        self, hop: Hop, content_length: int | None, limits: Limits, deadline: Deadline
+    ) -> None:
+        self.url: ParsedUrl = hop.url
+        self.content_length: int | None = content_length
+        self.content_type: str | None = hop.response.headers.get("Content-Type")
+        self._hop = hop
+        self._limits = limits
+        self._deadline = deadline
+        self._lock = threading.Lock()
+        self._closed = False
+        self._iterated = False
+        hop.watchdog.arm(deadline.remaining())
+
+    def __enter__(self) -> Download:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Close the socket at once (cancellation); idempotent and thread-safe."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._hop.close()
+
+    def iter_chunks(self, chunk_size: int = 65536) -> Iterator[bytes]:
+        """Yield the raw body in chunks of at most ``chunk_size`` bytes; usable once."""
+        if chunk_size <= 0:
+            raise ValueError("chunk_size must be positive")
+        if self._iterated:
+            raise RuntimeError("the body of a Download can be read only once")
+        self._iterated = True
+        return self._chunks(chunk_size)
+
+    def _fail(self, code: str, detail: str) -> FetchRefused:
+        log.warning("download failed: url=%s reason=%s", self.url.display(), detail)
+        self.close()
+        return FetchRefused(code, detail)
+
+    def _read(self, amount: int) -> bytes:
+        remaining = self._deadline.remaining()
+        if remaining <= 0:
+            raise self._fail(DOWNLOAD_FAILED, "total deadline")
+        try:
+            self._hop.sock.settimeout(min(self._limits.idle_timeout, remaining))
+            data = self._hop.response.read1(amount, decode_content=False)
+        except Exception as exc:
+            if self._hop.watchdog.fired:
+                raise self._fail(DOWNLOAD_FAILED, "total deadline") from None
+            if self._closed:
+                raise self._fail(DOWNLOAD_FAILED, "closed") from None
+            raise self._fail(DOWNLOAD_FAILED, f"read failed ({type(exc).__name__})") from None
+        if self._hop.watchdog.fired:
+            raise self._fail(DOWNLOAD_FAILED, "total deadline")
+        if self._closed:
+            raise self._fail(DOWNLOAD_FAILED, "closed")
+        return data
+
+    def _chunks(self, chunk_size: int) -> Iterator[bytes]:
+        received = 0
+        try:
+            while True:
+                if self._closed:
+                    raise self._fail(DOWNLOAD_FAILED, "closed")
+                data = self._read(min(chunk_size, self._limits.max_bytes - received + 1))
+                if not data:
+                    if self.content_length is not None and received != self.content_length:
+                        raise self._fail(DOWNLOAD_FAILED, "body shorter than Content-Length")
+                    return
+                received += len(data)
+                if received > self._limits.max_bytes:
+                    raise self._fail(FILE_TOO_LARGE, "byte cap reached")
+                if self._deadline.expired():
+                    raise self._fail(DOWNLOAD_FAILED, "total deadline")
+                yield data
+        finally:
+            self.close()
+
+
+def _next_hop(current: ParsedUrl, hop: Hop, followed: int, limits: Limits) -> ParsedUrl:
+    """The redirect target of ``hop``; the caller has already closed the hop."""
+    if followed >= limits.max_redirects:
+        raise FetchRefused(TOO_MANY_REDIRECTS, "too many redirects")
+    locations = {value.strip() for value in hop.response.headers.getlist("Location")}
+    locations.discard("")
+    if not locations:
+        raise FetchRefused(LOCATION_MISSING, "redirect without Location")
+    if len(locations) > 1:
+        raise FetchRefused(PROCESSING_REQUEST, "conflicting Location headers")
+    return redirect_target(current, locations.pop())
+
+
+def open_download(
+    url: str | ParsedUrl,
+    policy: FetchPolicy,
+    limits: Limits,
+    clock: Callable[[], float] = time.monotonic,
+) -> Download:
+    """Check, connect, follow redirects, and return the final response ready to stream.
+
+    Raises ``UrlInvalid`` only for a string that is not an http(s) URL; everything else is
+    ``FetchRefused`` with one of the fixed codes. A ``ParsedUrl`` is re-parsed from its own
+    canonical text, so a hand-built instance cannot skip the URL rules.
+    """
+    deadline = Deadline(clock, limits.deadline)
+    current = parse_url(url if isinstance(url, str) else url.url())
+    visited = {current.url()}
+    followed = 0
+    while True:
+        addresses = check_target(current, policy)
+        hop = open_hop(current, addresses, policy, limits, deadline)
+        if hop.response.status in REDIRECT_STATUSES:
+            # The redirect body is never read: nothing in it is needed, and not reading it is
+            # the strictest reading of the redirect_body_max bound (urllib3 CVE-2026-21441).
+            hop.close()
+            try:
+                target = _next_hop(current, hop, followed, limits)
+            except FetchRefused as exc:
+                log.warning("redirect refused: url=%s reason=%s", current.display(), exc.detail)
+                raise
+            followed += 1
+            if target.url() in visited:
+                log.warning("redirect refused: url=%s reason=loop", current.display())
+                raise FetchRefused(TOO_MANY_REDIRECTS, "redirect loop")
+            visited.add(target.url())
+            log.info("following redirect: %s -> %s", current.display(), target.display())
+            current = target
+            continue
+        try:
+            length = _check_final(hop.response, limits)
+        except FetchRefused as exc:
+            hop.close()
+            log.warning("fetch refused: url=%s reason=%s", current.display(), exc.detail)
+            raise
+        if deadline.expired():
+            hop.close()
+            raise FetchRefused(PROCESSING_REQUEST, "total deadline")
+        return Download(hop, length, limits, deadline)

@@ -1,0 +1,167 @@
+"""One request to one checked address: connect, send, read the response head.
+
+Why dial the IP ourselves: the connection must go to an address ``check_target`` approved,
+with no second resolution (DNS rebinding), while ``Host``, SNI and certificate checks keep the
+A-label host name (security-reliability §1.3.2). A urllib3 connection built for the IP with
+``server_hostname``/``assert_hostname`` does exactly that; proxies and ``.netrc`` are never
+consulted because nothing here reads the environment. The connection object is used directly
+(not a pool) so the socket is reachable for the watchdog from the first byte of the handshake.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.response import HTTPResponse
+
+from . import logsafe
+from .errors import PROCESSING_REQUEST, FetchRefused
+from .limits import Limits
+from .ssrf import FetchPolicy
+from .timing import Deadline, Watchdog, abort_socket
+from .url import ParsedUrl
+
+log = logging.getLogger("chatport.fetch")
+logsafe.install()
+
+USER_AGENT = "chatport-fetch/1"
+
+
+@dataclass
+class Hop:
+    """An open connection whose response head has been read."""
+
+    url: ParsedUrl
+    address: str
+    connection: HTTPConnection
+    sock: socket.socket
+    response: HTTPResponse
+    watchdog: Watchdog
+
+    def close(self) -> None:
+        """Close at once; safe to call twice and from another thread (cancellation)."""
+        self.watchdog.disarm()
+        abort_socket(self.sock)
+        for closer in (self.response.close, self.connection.close, self.sock.close):
+            with contextlib.suppress(Exception):
+                closer()
+
+
+def request_headers(url: ParsedUrl) -> dict[str, str]:
+    """``Host`` carries the A-label and any non-default port; bodies are asked for as-is."""
+    return {
+        "Host": url.authority(),
+        "Accept-Encoding": "identity",
+        "Accept": "*/*",
+        "User-Agent": USER_AGENT,
+        "Connection": "close",
+    }
+
+
+def _connection(
+    url: ParsedUrl, address: str, policy: FetchPolicy, timeout: float
+) -> HTTPConnection:
+    if url.scheme == "https":
+        return HTTPSConnection(
+            address,
+            url.port,
+            timeout=timeout,
+            server_hostname=url.host,
+            assert_hostname=url.host,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=policy.ca_certs,
+        )
+    return HTTPConnection(address, url.port, timeout=timeout)
+
+
+def _socket_aborter(conn: HTTPConnection) -> Callable[[], None]:
+    """Aborts whatever socket the connection holds when called (TCP, then TLS)."""
+
+    def abort() -> None:
+        abort_socket(conn.sock)
+
+    return abort
+
+
+def _fail(url: ParsedUrl, detail: str) -> FetchRefused:
+    log.warning("fetch failed: url=%s reason=%s", url.display(), detail)
+    return FetchRefused(PROCESSING_REQUEST, detail)
+
+
+def _connect(
+    url: ParsedUrl,
+    addresses: Sequence[str],
+    policy: FetchPolicy,
+    limits: Limits,
+    deadline: Deadline,
+) -> tuple[HTTPConnection, str, Watchdog]:
+    """Connect (and finish TLS) to the first checked address that answers in time."""
+    for address in addresses:
+        budget = min(limits.connect_timeout, deadline.remaining())
+        if budget <= 0:
+            raise _fail(url, "deadline reached before connecting")
+        conn = _connection(url, address, policy, budget)
+        watchdog = Watchdog(_socket_aborter(conn))
+        watchdog.arm(budget)
+        try:
+            conn.connect()
+        except Exception as exc:
+            watchdog.disarm()
+            conn.close()
+            log.info(
+                "fetch connect failed: url=%s address=%s error=%s",
+                url.display(),
+                address,
+                type(exc).__name__,
+            )
+            continue
+        if watchdog.fired or conn.sock is None:
+            conn.close()
+            continue
+        return conn, address, watchdog
+    raise _fail(url, "connect or TLS failed")
+
+
+def open_hop(
+    url: ParsedUrl,
+    addresses: Sequence[str],
+    policy: FetchPolicy,
+    limits: Limits,
+    deadline: Deadline,
+) -> Hop:
+    """Send ``GET`` to a checked address of ``url`` and return once the head is read."""
+    conn, address, watchdog = _connect(url, addresses, policy, limits, deadline)
+    sock = conn.sock
+    assert sock is not None
+    budget = min(limits.header_timeout, deadline.remaining())
+    watchdog.disarm()
+    watchdog = Watchdog(lambda: abort_socket(sock))
+    watchdog.arm(budget)
+    conn.timeout = max(budget, 0.001)
+    try:
+        conn.request(
+            "GET",
+            url.path_query,
+            headers=request_headers(url),
+            preload_content=False,
+            decode_content=False,
+            enforce_content_length=True,
+        )
+        response = conn.getresponse()
+    except Exception as exc:
+        watchdog.disarm()
+        abort_socket(sock)
+        conn.close()
+        log.info("fetch head failed: url=%s error=%s", url.display(), type(exc).__name__)
+        raise _fail(url, "no response head") from None
+    hop = Hop(url, address, conn, sock, response, watchdog)
+    if watchdog.fired:
+        hop.close()
+        raise _fail(url, "header timeout")
+    watchdog.disarm()
+    return hop

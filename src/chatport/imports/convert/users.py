@@ -1,0 +1,203 @@
+"""User records to accounts (importers §1.7), never taking over an existing account.
+
+A matched user keeps its roles, password, services, emails and active flag: only the import
+ids are bound. New users get Rocket.Chat's user document and a random password with
+"change required" unless the record carries one.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from chatport import ids
+from chatport.accounts import repository as accounts_repo
+from chatport.accounts.passwords import hash_password
+
+RESERVED = frozenset({"all", "here", "rocket.cat"})
+USERNAME_OK = re.compile(r"^[0-9a-zA-Z._-]+$")
+ARCHIVE_ROLES = frozenset({"user", "bot", "guest"})
+
+
+@dataclass
+class UserOptions:
+    namespace: str
+    skip_existing: bool = False
+    bind_skipped: bool = False
+    flag_emails_verified: bool = False
+    default_roles: Sequence[str] = ("user",)
+    grant_archive_roles: bool = False
+    bcrypt_rounds: int = 10
+
+
+@dataclass
+class Outcome:
+    state: str  # "done" | "skipped" | "error"
+    user_id: str | None = None
+    skip_reason: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def normalise_username(raw: str) -> str:
+    if USERNAME_OK.match(raw):
+        return raw
+    cleaned = re.sub(r"[^0-9a-zA-Z._-]+", ".", raw)
+    cleaned = re.sub(r"\.{2,}", ".", cleaned).strip(".")
+    return cleaned
+
+
+def _name_from_username(username: str) -> str:
+    spaced = re.sub(r"[^A-Za-z0-9_]", " ", username)
+    return re.sub(r"(^|\s)([a-z])", lambda m: m.group(1) + m.group(2).upper(), spaced).strip()
+
+
+def _free_username(conn: Connection, base: str, numbered_from: int = 1) -> str:
+    candidate = base
+    n = numbered_from
+    while accounts_repo.find_by_username(conn, candidate) is not None:
+        candidate = f"{base}{n}"
+        n += 1
+    return candidate
+
+
+def convert_user(conn: Connection, data: dict[str, Any], options: UserOptions, now: int) -> Outcome:
+    import_ids = [str(i) for i in data.get("importIds") or [] if i]
+    emails = [
+        e.strip().lower() for e in data.get("emails") or [] if isinstance(e, str) and e.strip()
+    ]
+    username = data.get("username") if isinstance(data.get("username"), str) else None
+    if not import_ids:
+        return Outcome(
+            "error",
+            errors=[{"message": "importer-record-invalid", "details": {"field": "importIds"}}],
+        )
+    if not emails and not username:
+        return Outcome("error", errors=[{"message": "importer-user-missing-email-and-username"}])
+    warnings: list[dict[str, Any]] = []
+    existing = None
+    for import_id in import_ids:
+        existing = accounts_repo.find_by_import_id(conn, options.namespace, import_id)
+        if existing:
+            break
+    if existing is None and emails:
+        existing = accounts_repo.find_by_email(conn, emails[0])
+    wanted = username
+    if wanted is not None:
+        if wanted.lower() in RESERVED:
+            wanted = None
+        else:
+            normalised = normalise_username(wanted)
+            if normalised != wanted:
+                warnings.append(
+                    {
+                        "message": "importer-user-username-normalised",
+                        "details": {"original": wanted},
+                    }
+                )
+            wanted = normalised or None
+    if existing is None and wanted:
+        existing = accounts_repo.find_by_username(conn, wanted)
+        if existing is not None:
+            theirs = {e["address"].lower() for e in existing.doc.get("emails") or []}
+            if emails and theirs and not theirs & set(emails):
+                warnings.append({"message": "importer-user-matched-by-username"})
+    if existing is not None:
+        if options.skip_existing:
+            if options.bind_skipped:
+                accounts_repo.add_import_ids(conn, existing.id, options.namespace, import_ids)
+            return Outcome(
+                "skipped", existing.id, "importer-user-exists-skipped", warnings=warnings
+            )
+        accounts_repo.add_import_ids(conn, existing.id, options.namespace, import_ids)
+        return Outcome("done", existing.id, warnings=warnings)
+    return _insert_new(conn, data, options, now, import_ids, emails, username, wanted, warnings)
+
+
+def _insert_new(
+    conn: Connection,
+    data: dict[str, Any],
+    options: UserOptions,
+    now: int,
+    import_ids: list[str],
+    emails: list[str],
+    original_username: str | None,
+    wanted: str | None,
+    warnings: list[dict[str, Any]],
+) -> Outcome:
+    if original_username and original_username.lower() in RESERVED:
+        base = f"{original_username}-imported"
+        warnings.append(
+            {
+                "message": "importer-user-username-normalised",
+                "details": {"original": original_username},
+            }
+        )
+        username = (
+            _free_username(conn, base, 2) if accounts_repo.find_by_username(conn, base) else base
+        )
+    elif wanted:
+        username = wanted
+    else:
+        name = data.get("name") if isinstance(data.get("name"), str) else ""
+        base = normalise_username(name.strip().lower().replace(" ", ".")) if name else ""
+        if not base and emails:
+            base = normalise_username(emails[0].split("@", 1)[0])
+        username = _free_username(conn, base or "user")
+    name = data.get("name") if isinstance(data.get("name"), str) and data.get("name") else None
+    doc: dict[str, Any] = {
+        "username": username,
+        "emails": [
+            {"address": e, "verified": options.flag_emails_verified} for e in dict.fromkeys(emails)
+        ],
+        "type": data.get("type") if data.get("type") in ("user", "bot") else "user",
+        "status": "offline",
+        "name": name or _name_from_username(username),
+        "importIds": import_ids,
+    }
+    for key in ("utcOffset", "statusText", "bio", "customFields"):
+        if data.get(key) is not None:
+            doc[key] = data[key]
+    password = data.get("password") if isinstance(data.get("password"), str) else None
+    if not password:
+        doc["requirePasswordChange"] = True
+        password = secrets.token_urlsafe(24)
+    roles = _roles(data, options)
+    user_id = ids.random_id()
+    try:
+        with conn.begin_nested():
+            accounts_repo.insert_user(
+                conn,
+                user_id=user_id,
+                doc=doc,
+                roles=roles,
+                active=not bool(data.get("deleted")),
+                password_bcrypt=hash_password(password, options.bcrypt_rounds),
+                now=now,
+            )
+            accounts_repo.add_import_ids(conn, user_id, options.namespace, import_ids)
+    except Exception as exc:  # a username or email taken meanwhile: this record only
+        return Outcome(
+            "error",
+            errors=[
+                {
+                    "message": "importer-user-insert-failed",
+                    "details": {"reason": type(exc).__name__},
+                }
+            ],
+        )
+    return Outcome("done", user_id, warnings=warnings)
+
+
+def _roles(data: dict[str, Any], options: UserOptions) -> list[str]:
+    given = [r for r in data.get("roles") or [] if isinstance(r, str)]
+    if data.get("_rolesTrusted"):
+        return list(dict.fromkeys(given)) or list(options.default_roles)
+    if not options.grant_archive_roles:
+        given = [r for r in given if r in ARCHIVE_ROLES]
+    return list(dict.fromkeys(given)) or list(options.default_roles)
