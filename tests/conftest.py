@@ -40,3 +40,11 @@ def make_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Liv
 @pytest.fixture
 def server(make_server: Callable[..., LiveServer]) -> LiveServer:
     return make_server()
+
+
+@pytest.fixture
+def files() -> Iterator[Any]:
+    from tests.support.fileserver import file_server
+
+    with file_server() as srv:
+        yield srv

@@ -10,6 +10,7 @@ reads that trickle inside one call), and encoding (raw bytes only, never decoded
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -135,8 +136,10 @@ class Download:
         remaining = self._deadline.remaining()
         if remaining <= 0:
             raise self._fail(DOWNLOAD_FAILED, "total deadline")
-        try:
+        # Once the body is complete, urllib3 has already released the socket; nothing to arm.
+        with contextlib.suppress(OSError):
             self._hop.sock.settimeout(min(self._limits.idle_timeout, remaining))
+        try:
             data = self._hop.response.read1(amount, decode_content=False)
         except Exception as exc:
             if self._hop.watchdog.fired:

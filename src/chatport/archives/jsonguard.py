@@ -1,0 +1,337 @@
+"""JSON parsing with the parser limits of security-reliability.md §1.7.
+
+``json.loads`` alone accepts ``NaN``, keeps the last of duplicate keys, raises ``RecursionError``
+(not ``ValueError``) near 1000 levels, accepts lone surrogates that fail later at encode time, and
+turns a 5000-digit integer into a ``ValueError`` only because of a process-global setting. These
+guards make each of those a clear, member-named error or a recorded warning.
+
+Whole-document problems (encoding, syntax, nesting) raise :class:`ArchiveError`; problems of one
+record (duplicate keys, ``NaN``/``Infinity``, huge integers, numbers out of float range) raise
+:class:`InvalidRecord` from :func:`load_json` and mark just that element in
+:func:`iter_json_array`, which carries on with the next one.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import ijson
+
+from .errors import ArchiveError, InvalidRecord
+from .names import display_name
+
+DEFAULT_MAX_DEPTH = 64
+MAX_INT_DIGITS = 4300
+SURROGATE_WARNING = "lone surrogate replaced by U+FFFD"
+
+_STRING = re.compile(r'"(?:[^"\\]++|\\[\s\S]?)*+(?:"|\Z)')  # linear even when unterminated
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32 LE starts like UTF-16 LE
+_READ_SIZE = 64 << 10
+# ijson's pure-Python backend, on purpose: yajl2_c silently turns "\ud800" into "?", overflows
+# on integers past 64 bits with use_float, and fails with SystemError on 5000-digit integers.
+_IJSON = ijson.get_backend("python")
+
+
+@dataclass(frozen=True)
+class JsonResult:
+    """A parsed document and the warnings its content caused (e.g. :data:`SURROGATE_WARNING`)."""
+
+    value: Any
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JsonItem:
+    """One element of a streamed top-level array.
+
+    ``error`` is set (and ``value`` is ``None``) when this element is an invalid record; the
+    array continues with the next element.
+    """
+
+    index: int
+    value: Any
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+class _RecordProblem(Exception):
+    """Raised from json hooks; never escapes this module."""
+
+
+def load_json(data: bytes, member: str, max_depth: int = DEFAULT_MAX_DEPTH) -> JsonResult:
+    """Parse one member's bytes.
+
+    Raises :class:`ArchiveError` naming the member for invalid UTF-8, UTF-16/32, a syntax error
+    or nesting deeper than ``max_depth``; :class:`InvalidRecord` for duplicate keys,
+    ``NaN``/``Infinity``, integers over 4300 digits or numbers out of float range. Lone surrogates
+    become U+FFFD with a warning.
+    """
+    where = display_name(member)
+    text = _decode(data, where)
+    if _too_deep(text, max_depth):
+        raise ArchiveError(f"{where}: nested deeper than {max_depth} levels")
+    hooks = _Hooks()
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=hooks.pairs,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+        )
+    except _RecordProblem as exc:
+        raise InvalidRecord(f"{where}: invalid record: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ArchiveError(
+            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise ArchiveError(f"{where}: nested deeper than {max_depth} levels") from None
+    except ValueError as exc:  # e.g. int() under a lower process-wide digit limit
+        raise InvalidRecord(f"{where}: invalid record: {_first_line(exc)}") from None
+    if _SURROGATE_ESCAPE.search(text) and _scrub_surrogates(value):
+        hooks.surrogates = True
+    if isinstance(value, str) and _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
+        hooks.surrogates = True
+    return JsonResult(value, (SURROGATE_WARNING,) if hooks.surrogates else ())
+
+
+def iter_json_array(
+    stream: BinaryIO, member: str, max_depth: int = DEFAULT_MAX_DEPTH
+) -> Iterator[JsonItem]:
+    """Stream the elements of a top-level array with ijson, in bounded memory.
+
+    Raises :class:`ArchiveError` naming the member when the top level is not an array, for
+    invalid UTF-8, UTF-16/32, a syntax error (``NaN``, ``Infinity`` and integers ijson cannot
+    read are syntax errors here, so they stop the member) or nesting deeper than ``max_depth``
+    (the top-level array counts as one level). Duplicate keys and numbers out of float range make
+    only their element invalid (:attr:`JsonItem.error`).
+    """
+    where = display_name(member)
+    events = _IJSON.basic_parse(_CheckedUtf8(stream, where), use_float=True, buf_size=_READ_SIZE)
+    try:
+        yield from _elements(iter(events), where, max_depth)
+    except ArchiveError:
+        raise
+    except (ijson.JSONError, ValueError) as exc:
+        raise ArchiveError(f"{where}: invalid JSON: {_first_line(exc)}") from None
+
+
+def _elements(events: Iterator[tuple[str, Any]], where: str, max_depth: int) -> Iterator[JsonItem]:
+    first = next(events, None)
+    if first is None or first[0] != "start_array":
+        raise ArchiveError(f"{where}: expected a JSON array at the top level")
+    index = 0
+    for event, value in events:
+        if event == "end_array":
+            break
+        builder = _ElementBuilder(where, max_depth)
+        built = builder.build(event, value, events)
+        if builder.error is not None:
+            yield JsonItem(index, None, (), builder.error)
+        else:
+            yield JsonItem(index, built, builder.warnings())
+        index += 1
+    for _ in events:  # ijson raises on anything but whitespace after the array
+        raise ArchiveError(f"{where}: unexpected content after the array")  # pragma: no cover
+
+
+class _ElementBuilder:
+    """Builds one array element from ijson events, enforcing depth and record rules."""
+
+    def __init__(self, where: str, max_depth: int) -> None:
+        self._where = where
+        self._max_depth = max_depth
+        self.error: str | None = None
+        self._surrogates = False
+
+    def warnings(self) -> tuple[str, ...]:
+        return (SURROGATE_WARNING,) if self._surrogates else ()
+
+    def build(self, event: str, value: Any, events: Iterator[tuple[str, Any]]) -> Any:
+        if event not in ("start_map", "start_array"):
+            return self._scalar(event, value)
+        root: dict[str, Any] | list[Any] = {} if event == "start_map" else []
+        stack: list[dict[str, Any] | list[Any]] = [root]
+        keys: list[str] = [""]
+        self._check_depth(len(stack))
+        for event, value in events:
+            if event == "map_key":
+                key = self._text(value)
+                if self.error is None and key in stack[-1]:
+                    self.error = f"duplicate key {display_name(key)!r}"
+                keys[-1] = key
+            elif event in ("end_map", "end_array"):
+                stack.pop()
+                keys.pop()
+                if not stack:
+                    return root
+            elif event in ("start_map", "start_array"):
+                child: dict[str, Any] | list[Any] = {} if event == "start_map" else []
+                self._attach(stack[-1], keys[-1], child)
+                stack.append(child)
+                keys.append("")
+                self._check_depth(len(stack))
+            else:
+                self._attach(stack[-1], keys[-1], self._scalar(event, value))
+        raise ArchiveError(f"{self._where}: unexpected end of data")  # ijson raises first
+
+    def _check_depth(self, open_containers: int) -> None:
+        if open_containers + 1 > self._max_depth:  # + 1: the top-level array
+            raise ArchiveError(f"{self._where}: nested deeper than {self._max_depth} levels")
+
+    @staticmethod
+    def _attach(parent: dict[str, Any] | list[Any], key: str, value: Any) -> None:
+        if isinstance(parent, list):
+            parent.append(value)
+        else:
+            parent[key] = value
+
+    def _scalar(self, event: str, value: Any) -> Any:
+        if event == "string":
+            return self._text(value)
+        if event == "number" and isinstance(value, float) and not math.isfinite(value):
+            if self.error is None:
+                self.error = "number out of range"
+        return value
+
+    def _text(self, value: str) -> str:
+        if _SURROGATE.search(value):
+            self._surrogates = True
+            return _SURROGATE.sub("\ufffd", value)
+        return value
+
+
+class _CheckedUtf8:
+    """Feeds ijson while validating strict UTF-8; strips a UTF-8 BOM, rejects UTF-16/32."""
+
+    def __init__(self, stream: BinaryIO, where: str) -> None:
+        self._stream = stream
+        self._where = where
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._offset = 0
+        self._started = False
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson probes with read(0) to tell bytes from text
+            return b""
+        data = self._stream.read(size)
+        if not self._started:
+            while len(data) < 4:  # the sniff needs the first four bytes
+                more = self._stream.read(size)
+                if not more:
+                    break
+                data += more
+            self._started = True
+            stripped = _strip_bom(data, self._where)
+            self._offset = len(data) - len(stripped)  # error offsets count the BOM too
+            data = stripped
+        try:
+            self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            raise ArchiveError(
+                f"{self._where}: invalid UTF-8 at byte {self._offset + exc.start}"
+            ) from None
+        self._offset += len(data)
+        return data
+
+
+class _Hooks:
+    """``object_pairs_hook`` state: rejects duplicate keys, repairs lone surrogates in keys."""
+
+    def __init__(self) -> None:
+        self.surrogates = False
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if _SURROGATE.search(key):
+                key = _SURROGATE.sub("\ufffd", key)
+                self.surrogates = True
+            if key in result:
+                raise _RecordProblem(f"duplicate key {display_name(key)!r}")
+            result[key] = value
+        return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise _RecordProblem(f"{name} is not allowed")
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise _RecordProblem(f"integer with {digits} digits (more than {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _RecordProblem("number out of range")
+    return value
+
+
+def _decode(data: bytes, where: str) -> str:
+    body = _strip_bom(data, where)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = len(data) - len(body) + exc.start
+        raise ArchiveError(f"{where}: invalid UTF-8 at byte {offset}") from None
+
+
+def _strip_bom(data: bytes, where: str) -> bytes:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :]
+    # JSON text never contains NUL, so NUL among the first bytes means UTF-16 or UTF-32.
+    if data.startswith(_WIDE_BOMS) or b"\x00" in data[:4]:
+        raise ArchiveError(f"{where}: UTF-16 or UTF-32 text; expected UTF-8")
+    return data
+
+
+def _too_deep(text: str, max_depth: int) -> bool:
+    """Pre-scan: the deepest bracket nesting outside strings, without recursion."""
+    if text.count("[") + text.count("{") <= max_depth:
+        return False
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", _STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            if depth > max_depth:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _scrub_surrogates(root: Any) -> bool:
+    """Replace lone surrogates in string values, in place, without recursion; True if any."""
+    found = False
+    stack = [root] if isinstance(root, dict | list) else []
+    while stack:
+        node = stack.pop()
+        slots = node.items() if isinstance(node, dict) else enumerate(node)
+        for slot, item in list(slots):
+            if isinstance(item, str):
+                if _SURROGATE.search(item):
+                    node[slot] = _SURROGATE.sub("\ufffd", item)
+                    found = True
+            elif isinstance(item, dict | list):
+                stack.append(item)
+    return found
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return display_name(text.splitlines()[0] if text else type(exc).__name__, 200)
