@@ -59,13 +59,15 @@ def test_not_found_for_logged_in_user_too(server: LiveServer) -> None:
     exact(admin.http.delete("/api/v1/me"), 404, NOT_FOUND)
 
 
-def test_trailing_slash_is_not_followed(server: LiveServer) -> None:
-    """Exact matching: ``/api/v1/me/`` is no alias of ``/api/v1/me`` (never a redirect)."""
-    r = server.client().http.get("/api/v1/me/", follow_redirects=False)
-    assert r.status_code != 200
-    assert not (300 <= r.status_code < 400) or r.headers.get("location", "").endswith("/me"), (
-        r.status_code
-    )
+@pytest.mark.xfail(
+    strict=True,
+    reason="app.py must build FastAPI(redirect_slashes=False): a trailing slash redirects (307)",
+)
+@pytest.mark.parametrize("path", ["/api/v1/me/", "/api/info/"])
+def test_trailing_slash_is_not_found(server: LiveServer, path: str) -> None:
+    """Matching is exact, without trailing slash (rest-api §1.1): no redirect to the route."""
+    r = server.client().http.get(path, follow_redirects=False)
+    exact(r, 404, NOT_FOUND)
 
 
 def test_error_responses_carry_the_fixed_headers(server: LiveServer) -> None:

@@ -14,6 +14,7 @@ record (duplicate keys, ``NaN``/``Infinity``, huge integers, numbers out of floa
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import math
 import re
@@ -112,10 +113,11 @@ def iter_json_array(
     """Stream the elements of a top-level array with ijson, in bounded memory.
 
     Raises :class:`ArchiveError` naming the member when the top level is not an array, for
-    invalid UTF-8, UTF-16/32, a syntax error (``NaN``, ``Infinity`` and integers ijson cannot
-    read are syntax errors here, so they stop the member) or nesting deeper than ``max_depth``
-    (the top-level array counts as one level). Duplicate keys and numbers out of float range make
-    only their element invalid (:attr:`JsonItem.error`).
+    invalid UTF-8, UTF-16/32, a syntax error or nesting deeper than ``max_depth`` (the top-level
+    array counts as one level). ijson's lexer treats ``NaN``, ``Infinity``, integers over 4300
+    digits and numbers out of float range as syntax errors, so those stop the member rather than
+    one element. Duplicate keys make only their element invalid (:attr:`JsonItem.error`); lone
+    surrogates become U+FFFD with a warning on that element.
     """
     where = display_name(member)
     events = _IJSON.basic_parse(_CheckedUtf8(stream, where), use_float=True, buf_size=_READ_SIZE)
@@ -125,14 +127,18 @@ def iter_json_array(
         raise
     except (ijson.JSONError, ValueError) as exc:
         raise ArchiveError(f"{where}: invalid JSON: {_first_line(exc)}") from None
+    finally:
+        # Closing ijson's coroutines early makes them complain about the unfinished document;
+        # do it here, quietly, rather than in a garbage-collector warning.
+        with contextlib.suppress(Exception):
+            events.close()
 
 
 def _elements(events: Iterator[tuple[str, Any]], where: str, max_depth: int) -> Iterator[JsonItem]:
     first = next(events, None)
     if first is None or first[0] != "start_array":
         raise ArchiveError(f"{where}: expected a JSON array at the top level")
-    index = 0
-    for event, value in events:
+    for index, (event, value) in enumerate(events):
         if event == "end_array":
             break
         builder = _ElementBuilder(where, max_depth)
@@ -141,7 +147,6 @@ def _elements(events: Iterator[tuple[str, Any]], where: str, max_depth: int) -> 
             yield JsonItem(index, None, (), builder.error)
         else:
             yield JsonItem(index, built, builder.warnings())
-        index += 1
     for _ in events:  # ijson raises on anything but whitespace after the array
         raise ArchiveError(f"{where}: unexpected content after the array")  # pragma: no cover
 
@@ -200,9 +205,9 @@ class _ElementBuilder:
     def _scalar(self, event: str, value: Any) -> Any:
         if event == "string":
             return self._text(value)
-        if event == "number" and isinstance(value, float) and not math.isfinite(value):
-            if self.error is None:
-                self.error = "number out of range"
+        finite = not isinstance(value, float) or math.isfinite(value)
+        if not finite and self.error is None:
+            self.error = "number out of range"
         return value
 
     def _text(self, value: str) -> str:
@@ -334,4 +339,4 @@ def _scrub_surrogates(root: Any) -> bool:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return display_name(text.splitlines()[0] if text else type(exc).__name__, 200)
+    return display_name(text.splitlines()[0] if text else type(exc).__name__)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import io
 import os
 import struct
 import tarfile
@@ -32,6 +33,17 @@ _LONG_NAME_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
 _PAX_TYPES = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE)
 #: Extended headers (pax, GNU L/K) allowed in front of one member; tarfile recurses per header.
 _MAX_HEADER_CHAIN = 8
+
+
+def _tarfile_error(name: str) -> type[Exception]:
+    """tarfile's header exceptions are undocumented (and not in typeshed) but stable since 3.2."""
+    error: type[Exception] = getattr(tarfile, name)
+    return error
+
+
+_END_OF_ARCHIVE = (_tarfile_error("EOFHeaderError"), _tarfile_error("EmptyHeaderError"))
+_TRUNCATED_HEADER = _tarfile_error("TruncatedHeaderError")
+_INVALID_HEADER = _tarfile_error("InvalidHeaderError")
 # Exceptions tarfile raises on damaged input.
 _DAMAGE = (
     tarfile.TarError,
@@ -67,9 +79,7 @@ def iter_tar_gz(
         else:
             handle = source
         plain = _MeteredGzip(handle, limits)
-        archive = _guarded(
-            lambda: tarfile.open(fileobj=plain, mode="r|", tarinfo=_guarded_tarinfo(limits))
-        )
+        archive = _guarded(functools.partial(_open_stream, plain, limits))
         stack.callback(archive.close)
         seen: set[str] = set()
         entries = 0
@@ -77,7 +87,7 @@ def iter_tar_gz(
             info = _guarded(archive.next)
             if info is None:
                 break
-            archive.members.clear()  # stream mode would otherwise keep every TarInfo
+            _forget_members(archive)
             entries += 1
             if entries > limits.max_entries:
                 raise ArchiveError(f"too many entries: more than {limits.max_entries}")
@@ -100,7 +110,7 @@ def iter_tar_gz(
                     inner,
                     member=name,
                     max_bytes=limits.max_member_bytes,
-                    translate=lambda exc, name=name: _damage(exc, name),
+                    translate=functools.partial(_damage, member=name),
                 )
             )
             try:
@@ -110,13 +120,27 @@ def iter_tar_gz(
         plain.drain()
 
 
-class _MeteredGzip:
+def _forget_members(archive: tarfile.TarFile) -> None:
+    """Stream mode still appends every TarInfo to ``TarFile.members`` (~0.5 KB each); nothing
+    here needs them, so drop them to keep memory flat up to the entry cap."""
+    members = getattr(archive, "members", None)
+    if isinstance(members, list):
+        members.clear()
+
+
+def _open_stream(plain: _MeteredGzip, limits: ArchiveLimits) -> tarfile.TarFile:
+    """tarfile in stream mode over the metered plain tar bytes; reads the first header."""
+    return tarfile.open(fileobj=plain, mode="r|", tarinfo=_guarded_tarinfo(limits))
+
+
+class _MeteredGzip(io.RawIOBase):
     """The decompressed tar stream, with total and ratio caps over the whole gzip input.
 
     Gzip errors are translated here so tarfile never turns them into vaguer messages.
     """
 
     def __init__(self, handle: BinaryIO, limits: ArchiveLimits) -> None:
+        super().__init__()
         magic = handle.read(len(_GZIP_MAGIC))
         if magic != _GZIP_MAGIC:
             raise ArchiveError("not a gzip file")
@@ -126,6 +150,9 @@ class _MeteredGzip:
         self._ratio = RatioGuard(
             "the archive", lambda: self._source.consumed, limits.max_ratio, limits.ratio_grace
         )
+
+    def readable(self) -> bool:
+        return True
 
     def read(self, size: int = -1) -> bytes:
         size = CHUNK if size < 0 else min(size, CHUNK)
@@ -149,13 +176,17 @@ class _MeteredGzip:
             pass
 
 
-class _CountingSource:
+class _CountingSource(io.RawIOBase):
     """The compressed input, counting bytes consumed (the ratio's denominator)."""
 
     def __init__(self, handle: BinaryIO, prefix: bytes) -> None:
+        super().__init__()
         self._handle = handle
         self._prefix = prefix
         self.consumed = len(prefix)
+
+    def readable(self) -> bool:
+        return True
 
     def read(self, size: int = -1) -> bytes:
         if self._prefix:
@@ -182,11 +213,11 @@ def _guarded_tarinfo(limits: ArchiveLimits) -> type[tarfile.TarInfo]:
                 if cls.chain > _MAX_HEADER_CHAIN:
                     raise ArchiveError("invalid archive: too many extended headers in a row")
                 return super().fromtarfile(archive)
-            except (tarfile.EOFHeaderError, tarfile.EmptyHeaderError):
-                raise  # the end of the archive: tarfile decides
-            except tarfile.TruncatedHeaderError as exc:
+            except _END_OF_ARCHIVE:
+                raise  # tarfile decides what an empty or zero block means
+            except _TRUNCATED_HEADER as exc:
                 raise ArchiveError("invalid archive: truncated tar data") from exc
-            except tarfile.InvalidHeaderError as exc:
+            except _INVALID_HEADER as exc:
                 raise ArchiveError(f"invalid archive: damaged tar header ({exc})") from exc
             finally:
                 cls.chain -= 1
