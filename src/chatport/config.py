@@ -46,6 +46,8 @@ class Config(BaseSettings):
     heartbeat_seconds: float = 30.0
     sweep_interval_seconds: float = 30.0
     public_url: str | None = None
+    import_slack_guests: str = "guest"
+    import_grant_archive_roles: bool = False
 
     def resolved_database_url(self) -> str:
         """SQLite inside the data dir unless an explicit URL is configured."""

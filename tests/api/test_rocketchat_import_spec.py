@@ -1,7 +1,7 @@
 """Rocket.Chat's own import API test (import.spec.ts, rest-api §6), step by step, in order.
 
-Where Rocket.Chat uses the ``csv`` and ``slack-users`` keys for pure transport checks, this
-test uses the pending keys until those readers are registered: the transport is the same.
+Where Rocket.Chat uses the ``csv`` key for a pure transport check, this test uses a pending key
+until the CSV reader is registered: the transport is the same.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_rocketchat_import_spec_flow(server: LiveServer, files: FileServer) -> N
     server.set_setting(admin, "SSRF_Allowlist", "")
     r = admin.post(
         "/api/v1/downloadPublicImportFile",
-        json={"fileUrl": f"{server.base_url}/api/v1/info", "importerKey": "pending-files"},
+        json={"fileUrl": f"{server.base_url}/api/v1/info", "importerKey": "slack-users"},
     )
     assert r.status_code == 400
     assert r.json() == {"success": False, "error": "error-ssrf-validation-failed"}

@@ -93,7 +93,7 @@ class Download:
         self._lock = threading.Lock()
         self._closed = False
         self._iterated = False
-        pass
+        hop.watchdog.arm(deadline.remaining())
 
     def __enter__(self) -> Download:
         return self

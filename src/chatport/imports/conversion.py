@@ -117,6 +117,7 @@ def _user_options(ctx: Context, op: ops.Operation) -> UserOptions:
         skip_existing=is_api,
         bind_skipped=is_api,
         default_roles=[r for r in roles if r] or ["user"],
+        grant_archive_roles=ctx.config.import_grant_archive_roles,
         bcrypt_rounds=ctx.config.bcrypt_rounds,
     )
 
@@ -145,6 +146,10 @@ def _convert_users(
                 if rec.errors:
                     staging.mark(conn, rec.id, "error", now)
                     tally["error"] += 1
+                    continue
+                if rec.skipped:
+                    staging.mark(conn, rec.id, "skipped", now)
+                    tally["skipped"] += 1
                     continue
                 if not selection.users.includes(rec.import_id):
                     staging.mark(

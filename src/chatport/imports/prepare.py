@@ -13,13 +13,10 @@ from chatport.imports import operations as ops
 from chatport.imports import staging, steps
 from chatport.imports.importers import READERS
 from chatport.imports.lease import Cancelled, Lease, LeaseLost
+from chatport.imports.prepare_errors import PrepareFailed
 from chatport.imports.transitions import cancel, fail
 
 log = logging.getLogger("chatport.imports.prepare")
-
-
-class PrepareFailed(Exception):
-    """The file cannot be parsed or holds nothing: the message is about its content."""
 
 
 def start_preparation(ctx: Context, op_id: str) -> bool:

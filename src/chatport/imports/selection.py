@@ -20,7 +20,7 @@ def build(
     """rest-api §3.8. Records carrying a prepare error are counted but not listed."""
     user_items = []
     for rec in users:
-        if rec.errors:
+        if rec.errors or rec.skipped:
             continue
         data = rec.data
         item: dict[str, Any] = {"user_id": rec.import_id}

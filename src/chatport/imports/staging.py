@@ -55,6 +55,7 @@ def add(
     now: int,
     source: dict[str, Any] | None = None,
     errors: list[dict[str, Any]] | None = None,
+    skip_reason: str | None = None,
 ) -> int:
     rows = []
     for data in records:
@@ -68,6 +69,8 @@ def add(
                 "data": data,
                 "source": source,
                 "errors": errors,
+                "skipped": skip_reason is not None,
+                "skip_reason": skip_reason,
                 "updated_at": now,
             }
         )

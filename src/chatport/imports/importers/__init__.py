@@ -16,7 +16,14 @@ PrepareFn = Callable[[Context, Operation, Lease], None]
 # Keys served by the import machinery itself: they take no file to parse.
 BUILTIN_KEYS = frozenset({"pending-files", "pending-avatars", "api"})
 
-READERS: dict[str, PrepareFn] = {}
+
+def _readers() -> dict[str, PrepareFn]:
+    from chatport.imports.importers.slack_users_prepare import prepare_slack_users
+
+    return {"slack-users": prepare_slack_users}
+
+
+READERS: dict[str, PrepareFn] = _readers()
 
 
 def available_keys() -> set[str]:
