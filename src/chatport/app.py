@@ -43,6 +43,7 @@ def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
         version=__version__,
         description="Rocket.Chat-compatible import server.",
         lifespan=lifespan,
+        redirect_slashes=False,
     )
     app.state.ctx = ctx
     app.state.rate_limiter = RateLimiter(

@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 STORED = zipfile.ZIP_STORED
 DEFLATED = zipfile.ZIP_DEFLATED
@@ -202,7 +203,7 @@ def _crc_of_prefix_then_zeros(prefix: bytes, zeros: int) -> int:
 
 
 def tar_header(
-    name: str, size: int, kind: bytes = tarfile.REGTYPE, fmt: int = tarfile.GNU_FORMAT
+    name: str, size: int, kind: bytes = tarfile.REGTYPE, fmt: Literal[0, 1, 2] = tarfile.GNU_FORMAT
 ) -> bytes:
     """One raw 512-byte tar header written by tarfile itself (any size, even negative)."""
     info = tarfile.TarInfo(name)

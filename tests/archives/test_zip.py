@@ -309,7 +309,9 @@ def test_a5_08_nested_archives_are_not_opened(tmp_path: Path) -> None:
     inner_gz = zlib.compress(b"[1]")
     path = write(
         tmp_path,
-        zip_of({"nested.zip": inner_zip, "x.tar.gz": inner_gz, "y.gz": inner_gz, "users.json": b"[]"}),
+        zip_of(
+            {"nested.zip": inner_zip, "x.tar.gz": inner_gz, "y.gz": inner_gz, "users.json": b"[]"}
+        ),
     )
     with SafeZip(path) as archive:
         assert archive.names() == ["nested.zip", "x.tar.gz", "y.gz", "users.json"]

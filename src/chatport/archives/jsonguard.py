@@ -120,18 +120,22 @@ def iter_json_array(
     surrogates become U+FFFD with a warning on that element.
     """
     where = display_name(member)
-    events = _IJSON.basic_parse(_CheckedUtf8(stream, where), use_float=True, buf_size=_READ_SIZE)
+    source = _CheckedUtf8(stream, where)
+    events = _IJSON.basic_parse(source, use_float=True, buf_size=_READ_SIZE)
     try:
         yield from _elements(iter(events), where, max_depth)
     except ArchiveError:
+        source.raise_failure()
         raise
     except (ijson.JSONError, ValueError) as exc:
+        source.raise_failure()
         raise ArchiveError(f"{where}: invalid JSON: {_first_line(exc)}") from None
     finally:
         # Closing ijson's coroutines early makes them complain about the unfinished document;
         # do it here, quietly, rather than in a garbage-collector warning.
         with contextlib.suppress(Exception):
             events.close()
+    source.raise_failure()
 
 
 def _elements(events: Iterator[tuple[str, Any]], where: str, max_depth: int) -> Iterator[JsonItem]:
@@ -218,7 +222,12 @@ class _ElementBuilder:
 
 
 class _CheckedUtf8:
-    """Feeds ijson while validating strict UTF-8; strips a UTF-8 BOM, rejects UTF-16/32."""
+    """Feeds ijson while validating strict UTF-8; strips a UTF-8 BOM, rejects UTF-16/32.
+
+    A failure (bad encoding, or an error from the archive reader such as a size cap) is kept and
+    reported as end of input: raising inside ijson's source would leave its coroutines unclosed.
+    The caller then raises the kept failure, which takes precedence over ijson's own complaint.
+    """
 
     def __init__(self, stream: BinaryIO, where: str) -> None:
         self._stream = stream
@@ -226,10 +235,24 @@ class _CheckedUtf8:
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._offset = 0
         self._started = False
+        self._failure: Exception | None = None
+
+    def raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson probes with read(0) to tell bytes from text
             return b""
+        if self._failure is not None:
+            return b""
+        try:
+            return self._checked(size)
+        except Exception as exc:
+            self._failure = exc
+            return b""
+
+    def _checked(self, size: int) -> bytes:
         data = self._stream.read(size)
         if not self._started:
             while len(data) < 4:  # the sniff needs the first four bytes

@@ -1,0 +1,243 @@
+"""JSON guards against the JSON rows of the attack checklist (security-reliability.md §3 A-7)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chatport.archives import (
+    ArchiveError,
+    InvalidRecord,
+    JsonItem,
+    iter_json_array,
+    load_json,
+)
+from chatport.archives.jsonguard import SURROGATE_WARNING
+
+pytestmark = pytest.mark.timeout(10)
+
+
+def stream_items(data: bytes, member: str = "general/2020-01-01.json") -> list[JsonItem]:
+    return list(iter_json_array(io.BytesIO(data), member))
+
+
+# -- happy path ------------------------------------------------------------------------------
+
+
+def test_load_json_plain_document() -> None:
+    result = load_json(b'{"id": "U1", "n": [1, 2.5, true, null, "x"]}', "users.json")
+    assert result.value == {"id": "U1", "n": [1, 2.5, True, None, "x"]}
+    assert result.warnings == ()
+
+
+def test_iter_json_array_yields_elements_in_order() -> None:
+    items = stream_items(b' [ {"a": [1, {"b": null}]}, "s", 3, [], {} ] ')
+    assert [item.index for item in items] == [0, 1, 2, 3, 4]
+    assert [item.value for item in items] == [{"a": [1, {"b": None}]}, "s", 3, [], {}]
+    assert all(item.error is None and item.warnings == () for item in items)
+
+
+def test_iter_json_array_empty_array() -> None:
+    assert stream_items(b"[]") == []
+
+
+def test_iter_json_array_large_stream_in_small_reads() -> None:
+    data = json.dumps([{"ts": str(n), "text": "é" * 20} for n in range(5000)]).encode()
+    items = stream_items(data)
+    assert len(items) == 5000 and items[-1].value["ts"] == "4999"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.text()
+            | st.floats(allow_nan=False, allow_infinity=False),
+            lambda inner: (
+                st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3)
+            ),
+            max_leaves=10,
+        ),
+        max_size=5,
+    )
+)
+def test_guards_agree_with_json_on_valid_documents(document: list[object]) -> None:
+    data = json.dumps(document, ensure_ascii=False).encode()
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in data.decode("utf-8", "surrogatepass")):
+        return  # lone surrogates are repaired on purpose (tested below)
+    assert load_json(data, "m.json").value == json.loads(data)
+    assert [item.value for item in stream_items(data)] == json.loads(data)
+
+
+# -- A-7 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000, 1_000_000])
+def test_a7_01_deep_nesting(depth: int) -> None:
+    for data in (b"[" * depth + b"]" * depth, b"[" * depth, b'{"a":' * depth + b"1" + b"}" * depth):
+        with pytest.raises(ArchiveError, match="users.json: nested deeper than 64 levels"):
+            load_json(data, "users.json")
+        with pytest.raises(ArchiveError, match="users.json: nested deeper than 64 levels"):
+            list(iter_json_array(io.BytesIO(b"[" + data), "users.json"))
+
+
+def test_a7_01_depth_limit_is_exact() -> None:
+    ok = b"[" * 64 + b"]" * 64
+    assert load_json(ok, "m").value is not None
+    assert len(stream_items(ok)) == 1
+    too_deep = b"[" * 65 + b"]" * 65
+    with pytest.raises(ArchiveError, match="nested deeper"):
+        load_json(too_deep, "m")
+    with pytest.raises(ArchiveError, match="nested deeper"):
+        stream_items(too_deep)
+
+
+def test_a7_01_brackets_inside_strings_do_not_count() -> None:
+    text = json.dumps(["[" * 500 + '\\"{' * 200, {"k": "]]]{{{"}]).encode()
+    assert load_json(text, "m").value == json.loads(text)
+
+
+def test_a7_01_no_recursion_error_even_with_a_low_limit() -> None:
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(100)
+    try:
+        with pytest.raises(ArchiveError):
+            load_json(b"[" * 90 + b"]" * 90, "m", max_depth=1000)
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def test_a7_01_unterminated_string_prescan_is_linear() -> None:
+    with pytest.raises(ArchiveError, match="invalid JSON"):
+        load_json(b'["' + b'\\"' * 500_000, "m")
+
+
+def test_a7_02_huge_integer() -> None:
+    data = b'{"ts": ' + b"9" * 5000 + b"}"
+    with pytest.raises(InvalidRecord, match="m.json: invalid record: integer with 5000 digits"):
+        load_json(data, "m.json")
+    with pytest.raises(ArchiveError, match="m.json: invalid JSON"):
+        stream_items(b"[" + data + b"]", "m.json")
+    assert load_json(b"-" + b"9" * 4300, "m").value < 0
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_a7_03_nan_and_infinity(constant: bytes) -> None:
+    with pytest.raises(InvalidRecord, match="is not allowed"):
+        load_json(b'{"ts": ' + constant + b"}", "m")
+    with pytest.raises(ArchiveError, match="invalid JSON"):
+        stream_items(b'[{"ts": ' + constant + b"}]")
+
+
+def test_a7_03_float_overflow_is_invalid() -> None:
+    with pytest.raises(InvalidRecord, match="number out of range"):
+        load_json(b'{"ts": 1e309}', "m")
+    with pytest.raises(ArchiveError):
+        stream_items(b'[{"ts": 1e309}]')
+
+
+def test_a7_04_duplicate_keys() -> None:
+    with pytest.raises(InvalidRecord, match="duplicate key 'id'"):
+        load_json(b'{"id":"U1","id":"U2"}', "users.json")
+    items = stream_items(b'[{"id":"U0"}, {"id":"U1","id":"U2"}, {"x": {"a": 1, "a": 2}}, 3]')
+    assert items[0].value == {"id": "U0"}
+    assert (items[1].value, items[1].error) == (None, "duplicate key 'id'")
+    assert items[2].error == "duplicate key 'a'"
+    assert items[3].value == 3 and items[3].error is None
+
+
+def test_a7_05_invalid_utf8_names_the_member() -> None:
+    with pytest.raises(ArchiveError, match=r"^users.json: invalid UTF-8 at byte 9$"):
+        load_json(b'["abc", "\xff"]', "users.json")
+    with pytest.raises(ArchiveError, match=r"^users.json: invalid UTF-8 at byte 9$"):
+        list(iter_json_array(io.BytesIO(b'["abc", "\xff"]'), "users.json"))
+
+
+def test_a7_05_invalid_utf8_far_into_a_stream() -> None:
+    data = b"[" + b'"abc",' * 50_000 + b'"\xed\xa0\x80"]'  # an encoded surrogate: not UTF-8
+    with pytest.raises(ArchiveError, match="invalid UTF-8 at byte 300002"):
+        stream_items(data)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a7_05_utf16_and_utf32_rejected(encoding: str) -> None:
+    data = '[{"id": "U1"}]'.encode(encoding)
+    with pytest.raises(ArchiveError, match="m.json: UTF-16 or UTF-32 text"):
+        load_json(data, "m.json")
+    with pytest.raises(ArchiveError, match="m.json: UTF-16 or UTF-32 text"):
+        stream_items(data, "m.json")
+
+
+def test_a7_05_bom_accepted() -> None:
+    assert load_json(b'\xef\xbb\xbf{"a": 1}', "m").value == {"a": 1}
+    assert [item.value for item in stream_items(b"\xef\xbb\xbf[1, 2]")] == [1, 2]
+
+
+def test_a7_05_bom_in_a_stream_read_byte_by_byte() -> None:
+    class Trickle(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            return self._data.read(min(size, 1) if size else 0)
+
+    items = list(iter_json_array(Trickle(b'\xef\xbb\xbf["\xc3\xa9"]'), "m"))  # type: ignore[arg-type]
+    assert [item.value for item in items] == ["é"]
+
+
+def test_a7_06_lone_surrogates_become_replacement_characters() -> None:
+    result = load_json(
+        b'{"name": "a\\ud800b", "\\udc00": ["\\udfff"], "ok": "\\ud83d\\ude00"}', "m"
+    )
+    assert result.value == {"name": "a\ufffdb", "\ufffd": ["\ufffd"], "ok": "\U0001f600"}
+    assert result.warnings == (SURROGATE_WARNING,)
+    assert load_json(b'"\\ud800"', "m").value == "\ufffd"
+    items = stream_items(b'[{"u": "\\ud800"}, {"u": "fine"}, ["\\udbff"]]')
+    assert items[0].value == {"u": "\ufffd"} and items[0].warnings == (SURROGATE_WARNING,)
+    assert items[1].warnings == ()
+    assert items[2].value == ["\ufffd"]
+    json.dumps(result.value).encode("utf-8")  # storable
+
+
+def test_a7_06_surrogate_repair_can_create_duplicate_keys() -> None:
+    with pytest.raises(InvalidRecord, match="duplicate key"):
+        load_json(b'{"\\ud800": 1, "\\udbff": 2}', "m")
+
+
+def test_non_array_top_level_rejected_for_streaming() -> None:
+    for data in (b'{"a": [1]}', b'"text"', b"3"):
+        with pytest.raises(ArchiveError, match="m.json: expected a JSON array at the top level"):
+            stream_items(data, "m.json")
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"   ", b"[1,", b"[1] x", b"[1] [2]", b"[1,]", b"[01]", b"['a']", b'["a\x01"]']
+)
+def test_syntax_errors_are_archive_errors(data: bytes) -> None:
+    with pytest.raises(ArchiveError, match="m.json: "):
+        load_json(data, "m.json")
+    with pytest.raises(ArchiveError, match="m.json: "):
+        stream_items(data, "m.json")
+
+
+def test_stream_errors_from_the_archive_pass_through() -> None:
+    class Exploding(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            raise ArchiveError("member m.json: larger than 1 KiB")
+
+    with pytest.raises(ArchiveError, match="larger than 1 KiB"):
+        list(iter_json_array(Exploding(), "m.json"))  # type: ignore[arg-type]
