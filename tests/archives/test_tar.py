@@ -386,3 +386,44 @@ def test_a6_08_fuzzed_damage_gives_clean_errors(
     path.write_bytes(bytes(data))
     with contextlib.suppress(ArchiveError):
         collect(path)
+
+
+def test_root_directory_entry_is_fine(tmp_path: Path) -> None:
+    tar = tar_bytes([special("./", tarfile.DIRTYPE), regular("./users.json", b"[]")])
+    assert collect(write_gz(tmp_path, tar)) == {"users.json": b"[]"}
+
+
+def test_member_cap_per_name(tmp_path: Path) -> None:
+    data = random.Random(3).randbytes(10_000)
+    tar = tar_bytes([regular("users.json", data), regular("rooms/1/history.json", data)])
+    path = write_gz(tmp_path, tar)
+    limits = ArchiveLimits(max_member_bytes=5000)
+
+    def cap(name: str) -> int:
+        return 20_000 if name.endswith("history.json") else limits.max_member_bytes
+
+    with pytest.raises(MemberTooLarge, match="users.json"):
+        collect(path, everything, limits)
+    found = {
+        name: stream.read()
+        for name, stream in iter_tar_gz(
+            path, lambda name: name.endswith("history.json"), limits, member_cap=cap
+        )
+    }
+    assert found == {"rooms/1/history.json": data}
+
+
+def test_a6_03_giant_gzip_header_field(tmp_path: Path) -> None:
+    # FNAME of 3 MiB: gzip reads it a byte at a time and produces nothing.
+    header = b"\x1f\x8b\x08\x08" + bytes(4) + b"\x00\x03" + b"A" * (3 << 20) + b"\x00"
+    path = tmp_path / "x.tar.gz"
+    path.write_bytes(header + gzip.compress(hipchat_export())[10:])
+    with pytest.raises(ArchiveError, match="produces no data"):
+        collect(path)
+
+
+def test_a6_03_endless_empty_gzip_members(tmp_path: Path) -> None:
+    path = tmp_path / "x.tar.gz"
+    path.write_bytes(gzip.compress(b"") * 100_000)
+    with pytest.raises(ArchiveError, match="produces no data"):
+        collect(path)

@@ -661,3 +661,28 @@ def test_close_before_reading_and_context_manager(serve: Serve, resolver: Counti
     refusal(DOWNLOAD_FAILED, lambda: list(download.iter_chunks()))
     with pytest.raises(RuntimeError):
         download.iter_chunks()
+
+
+def test_next_checked_address_tried_when_one_is_unreachable(
+    serve: Serve, resolver: CountingResolver, dial_log: DialLog
+) -> None:
+    server = serve(ok(b"second address"))  # listens on 127.0.0.1 only
+    resolver.set(HOST, ["127.0.0.2", "127.0.0.1"])
+    policy = policy_for(resolver, f"{HOST}:{server.port}")
+    download = open_download(f"http://{HOST}:{server.port}/", policy, Limits())
+    assert body_of(download) == b"second address"
+    assert dial_log.addresses == [("127.0.0.2", server.port), ("127.0.0.1", server.port)]
+    assert resolver.count(HOST) == 1
+
+
+def test_fixed_codes_and_limits_are_validated() -> None:
+    with pytest.raises(ValueError):
+        FetchRefused("Connection refused by 10.0.0.1")
+    for bad in ({"max_bytes": -1}, {"idle_timeout": 0}, {"deadline": -5}, {"max_redirects": True}):
+        with pytest.raises(ValueError):
+            Limits(**bad)  # type: ignore[arg-type]
+
+
+def test_parsed_url_repr_hides_the_query() -> None:
+    parsed = parse_url("https://files.example.test/f.zip?token=SECRET")
+    assert "SECRET" not in repr(parsed) and "files.example.test/f.zip" in repr(parsed)

@@ -31,6 +31,8 @@ _T = TypeVar("_T")
 _GZIP_MAGIC = b"\x1f\x8b"
 _LONG_NAME_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
 _PAX_TYPES = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE)
+#: Compressed bytes allowed beyond the bytes produced (see _CountingSource).
+_IDLE_INPUT_SLACK = 1 << 20
 #: Extended headers (pax, GNU L/K) allowed in front of one member; tarfile recurses per header.
 _MAX_HEADER_CHAIN = 8
 
@@ -62,16 +64,22 @@ def iter_tar_gz(
     source: str | os.PathLike[str] | BinaryIO,
     wanted: Callable[[str], bool],
     limits: ArchiveLimits = ArchiveLimits(),
+    *,
+    member_cap: Callable[[str], int] | None = None,
 ) -> Iterator[tuple[str, BinaryIO]]:
     """Yield ``(safe_name, reader)`` for each regular member whose safe name ``wanted`` accepts.
 
     ``source`` is a stored file path or a binary stream (for example a decrypted
-    ``.tar.gz.aes``; it is not closed). Each reader is valid only until the iteration moves on;
-    the stream does not go back. Raises :class:`ArchiveError` naming the member for an unsafe
-    name, a link, device, fifo or sparse member, a negative size or a duplicated wanted name;
-    :class:`MemberTooLarge` for a wanted member over ``limits.max_member_bytes``; and
-    :class:`ArchiveError` for too many entries, an over-long name or pax header, input that is
-    not gzip, truncated or damaged input, and output over the total or ratio caps.
+    ``.tar.gz.aes``; it is not closed; ``OSError`` if the path cannot be opened). Each reader is
+    valid only until the iteration moves on: the stream does not go back. ``member_cap`` gives
+    a wanted member's byte cap by name (default ``limits.max_member_bytes``), e.g.
+    ``limits.max_streamed_member_bytes`` for histories parsed with ijson.
+
+    Raises :class:`ArchiveError` naming the member for an unsafe name, a link, device, fifo or
+    sparse member, a negative size or a duplicated wanted name; :class:`MemberTooLarge` for a
+    wanted member declared or read over its cap; and :class:`ArchiveError` for too many entries,
+    an over-long name or pax header, input that is not gzip, truncated or damaged input, and
+    output over the total or ratio caps.
     """
     with ExitStack() as stack:
         if isinstance(source, str | os.PathLike):
@@ -94,11 +102,9 @@ def iter_tar_gz(
             name = _checked_name(info, limits)
             if name is None or is_junk(name) or not wanted(name):
                 continue
-            if info.size > limits.max_member_bytes:
-                raise MemberTooLarge(
-                    f"member {display_name(name)}: larger than "
-                    f"{human_bytes(limits.max_member_bytes)}"
-                )
+            cap = limits.max_member_bytes if member_cap is None else member_cap(name)
+            if info.size > cap:
+                raise MemberTooLarge(f"member {display_name(name)}: larger than {human_bytes(cap)}")
             if name in seen:
                 raise ArchiveError(f"{display_name(name)} appears twice")
             seen.add(name)
@@ -109,7 +115,7 @@ def iter_tar_gz(
                 CappedReader(
                     inner,
                     member=name,
-                    max_bytes=limits.max_member_bytes,
+                    max_bytes=cap,
                     translate=functools.partial(_damage, member=name),
                 )
             )
@@ -144,9 +150,9 @@ class _MeteredGzip(io.RawIOBase):
         magic = handle.read(len(_GZIP_MAGIC))
         if magic != _GZIP_MAGIC:
             raise ArchiveError("not a gzip file")
-        self._source = _CountingSource(handle, magic)
-        self._gzip = gzip.GzipFile(fileobj=self._source, mode="rb")
         self._budget = TotalBudget(limits.max_total_bytes)
+        self._source = _CountingSource(handle, magic, lambda: self._budget.produced)
+        self._gzip = gzip.GzipFile(fileobj=self._source, mode="rb")
         self._ratio = RatioGuard(
             "the archive", lambda: self._source.consumed, limits.max_ratio, limits.ratio_grace
         )
@@ -177,27 +183,37 @@ class _MeteredGzip(io.RawIOBase):
 
 
 class _CountingSource(io.RawIOBase):
-    """The compressed input, counting bytes consumed (the ratio's denominator)."""
+    """The compressed input, counting bytes consumed (the ratio's denominator).
 
-    def __init__(self, handle: BinaryIO, prefix: bytes) -> None:
+    It also refuses input that produces nothing: gzip's own overhead is tiny, so more than
+    :data:`_IDLE_INPUT_SLACK` bytes (plus 1 % of the output) consumed beyond what was produced
+    means giant gzip header fields (read a byte at a time by ``gzip``) or endless empty members.
+    """
+
+    def __init__(self, handle: BinaryIO, prefix: bytes, produced: Callable[[], int]) -> None:
         super().__init__()
         self._handle = handle
         self._prefix = prefix
+        self._produced = produced
         self.consumed = len(prefix)
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
-        if self._prefix:
+        head = b""
+        if self._prefix:  # the magic bytes already read by the sniff
+            if 0 <= size < len(self._prefix):
+                head, self._prefix = self._prefix[:size], self._prefix[size:]
+                return head
             head, self._prefix = self._prefix, b""
-            rest = self._handle.read(size - len(head)) if size > len(head) else b""
-            data = head + rest
-            self.consumed += len(rest)
-            return data
-        data = self._handle.read(size)
+            size = size - len(head) if size >= 0 else size
+        data = self._handle.read(size) if size else b""
         self.consumed += len(data)
-        return data
+        produced = self._produced()
+        if self.consumed > produced + _IDLE_INPUT_SLACK + produced // 100:
+            raise ArchiveError("invalid archive: gzip input that produces no data")
+        return head + data
 
 
 def _guarded_tarinfo(limits: ArchiveLimits) -> type[tarfile.TarInfo]:
@@ -243,6 +259,8 @@ def _guarded_tarinfo(limits: ArchiveLimits) -> type[tarfile.TarInfo]:
 
 def _check_header(info: tarfile.TarInfo, limits: ArchiveLimits) -> None:
     """Checks on a raw header, before tarfile consumes what follows it."""
+    if info.size < 0:
+        raise ArchiveError(f"member {_shown(info.name)}: negative size")
     if info.type in _LONG_NAME_TYPES and not 0 <= info.size <= limits.max_name_bytes + 1:
         raise ArchiveError(
             f"invalid archive: member name longer than {limits.max_name_bytes} bytes"
@@ -254,8 +272,6 @@ def _check_header(info: tarfile.TarInfo, limits: ArchiveLimits) -> None:
         )
     if info.type == tarfile.GNUTYPE_SPARSE:
         raise _sparse(info)
-    if info.size < 0:
-        raise ArchiveError(f"member {_shown(info.name)}: negative size")
 
 
 def _checked_name(info: tarfile.TarInfo, limits: ArchiveLimits) -> str | None:
@@ -264,7 +280,10 @@ def _checked_name(info: tarfile.TarInfo, limits: ArchiveLimits) -> str | None:
     shown = _shown(info.name)
     if len(raw) > limits.max_name_bytes:
         raise ArchiveError(f"member {shown}: name longer than {limits.max_name_bytes} bytes")
-    safe = safe_member_name(raw.decode("utf-8", "replace"), limits.max_name_bytes)
+    lenient = raw.decode("utf-8", "replace")
+    if info.isdir() and _is_root(lenient):
+        return None  # "./", as written by ``tar -C dir .``
+    safe = safe_member_name(lenient, limits.max_name_bytes)
     if safe is None:
         raise ArchiveError(f"member {shown}: unsafe name")
     problem = _type_problem(info)
@@ -273,6 +292,10 @@ def _checked_name(info: tarfile.TarInfo, limits: ArchiveLimits) -> str | None:
     if info.size < 0:
         raise ArchiveError(f"member {shown}: negative size")
     return None if info.isdir() else safe
+
+
+def _is_root(name: str) -> bool:
+    return bool(name) and not name.startswith("/") and set(name.split("/")) <= {"", "."}
 
 
 def _type_problem(info: tarfile.TarInfo) -> str | None:

@@ -70,7 +70,9 @@ _DAMAGE = (
 class SafeZip:
     """A zip stored on disk, opened for reading expected members only.
 
-    Use as a context manager. Not thread-safe: the total budget is shared by all readers of one
+    Use as a context manager. Construction raises :class:`ArchiveError` for anything wrong with
+    the content (see the module docstring) and ``OSError`` only when the stored file itself
+    cannot be opened. Not thread-safe: the total budget is shared by all readers of one
     ``SafeZip``.
     """
 

@@ -118,6 +118,12 @@ class Download:
             self._closed = True
         self._hop.close()
 
+    def __del__(self) -> None:
+        # A Download dropped without close() would otherwise keep its socket until the
+        # deadline watchdog fires.
+        with contextlib.suppress(Exception):
+            self.close()
+
     def iter_chunks(self, chunk_size: int = 65536) -> Iterator[bytes]:
         """Yield the raw body in chunks of at most ``chunk_size`` bytes; usable once."""
         if chunk_size <= 0:

@@ -99,7 +99,7 @@ def _connect(
     policy: FetchPolicy,
     limits: Limits,
     deadline: Deadline,
-) -> tuple[HTTPConnection, str, Watchdog]:
+) -> tuple[HTTPConnection, socket.socket, str]:
     """Connect (and finish TLS) to the first checked address that answers in time."""
     for address in addresses:
         budget = min(limits.connect_timeout, deadline.remaining())
@@ -120,10 +120,12 @@ def _connect(
                 type(exc).__name__,
             )
             continue
-        if watchdog.fired or conn.sock is None:
+        watchdog.disarm()
+        sock = conn.sock
+        if watchdog.fired or sock is None:
             conn.close()
             continue
-        return conn, address, watchdog
+        return conn, sock, address
     raise _fail(url, "connect or TLS failed")
 
 
@@ -135,11 +137,8 @@ def open_hop(
     deadline: Deadline,
 ) -> Hop:
     """Send ``GET`` to a checked address of ``url`` and return once the head is read."""
-    conn, address, watchdog = _connect(url, addresses, policy, limits, deadline)
-    sock = conn.sock
-    assert sock is not None
+    conn, sock, address = _connect(url, addresses, policy, limits, deadline)
     budget = min(limits.header_timeout, deadline.remaining())
-    watchdog.disarm()
     watchdog = Watchdog(lambda: abort_socket(sock))
     watchdog.arm(budget)
     conn.timeout = max(budget, 0.001)

@@ -69,15 +69,23 @@ def remove_dot_segments(path: str) -> str:
     return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ParsedUrl:
-    """A checked http(s) URL, split into the parts the fetcher uses."""
+    """A checked http(s) URL, split into the parts the fetcher uses.
+
+    ``repr`` shows the log-safe form only, so an accidental ``%r`` never writes a query string
+    (which may carry a token) into a log.
+    """
 
     scheme: str
     host: str
     port: int
     explicit_port: bool
     path_query: str
+
+    def __repr__(self) -> str:
+        query = "?[redacted]" if "?" in self.path_query else ""
+        return f"ParsedUrl({self.display() + query!r})"
 
     @property
     def is_ipv6_literal(self) -> bool:
