@@ -17,7 +17,7 @@ from chatport.context import Context, Resolver
 from chatport.db.engine import make_engine
 from chatport.db.migrate import upgrade
 from chatport.imports.filestore import FileStore
-from chatport.imports.importers import available_keys
+from chatport.imports.preparers import available_keys
 from chatport.imports.registry import Registry
 from chatport.jobs import crash
 from chatport.jobs.runner import JobRunner

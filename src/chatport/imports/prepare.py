@@ -11,9 +11,9 @@ import logging
 from chatport.context import Context
 from chatport.imports import operations as ops
 from chatport.imports import staging, steps
-from chatport.imports.importers import READERS
 from chatport.imports.lease import Cancelled, Lease, LeaseLost
 from chatport.imports.prepare_errors import PrepareFailed
+from chatport.imports.preparers import PREPARERS
 from chatport.imports.transitions import cancel, fail
 
 log = logging.getLogger("chatport.imports.prepare")
@@ -44,7 +44,7 @@ def run_preparation(ctx: Context, op_id: str) -> None:
         return
     try:
         lease.checkpoint(force=True)
-        reader = READERS.get(op.importer_key)
+        reader = PREPARERS.get(op.importer_key)
         with ctx.engine.begin() as conn:
             staging.clear_operation(conn, op.id)
         if reader is not None:
