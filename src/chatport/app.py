@@ -15,7 +15,7 @@ from starlette.responses import Response
 from chatport import __version__
 from chatport.api import envelope
 from chatport.api.ratelimit import RateLimiter
-from chatport.api.routes import accounts, admin_settings, imports, users
+from chatport.api.routes import accounts, admin_settings, imports, users, workspace
 from chatport.bootstrap import start_background, stop_background
 from chatport.context import Context
 from chatport.errors import CodedError, LoginFailed, PlainError
@@ -49,7 +49,7 @@ def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
     app.state.rate_limiter = RateLimiter(
         ctx.config.rate_limit_calls, ctx.config.rate_limit_window_seconds
     )
-    for module in (accounts, users, admin_settings, imports):
+    for module in (accounts, users, admin_settings, imports, workspace):
         app.include_router(module.router)
     _install_error_handlers(app)
     return app

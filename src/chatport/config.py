@@ -48,6 +48,9 @@ class Config(BaseSettings):
     public_url: str | None = None
     import_slack_guests: str = "guest"
     import_grant_archive_roles: bool = False
+    import_max_message_length: int = 0
+    import_add_members_to_existing_rooms: bool = False
+    import_message_batch: int = 2000
 
     def resolved_database_url(self) -> str:
         """SQLite inside the data dir unless an explicit URL is configured."""

@@ -59,10 +59,6 @@ def test_not_found_for_logged_in_user_too(server: LiveServer) -> None:
     exact(admin.http.delete("/api/v1/me"), 404, NOT_FOUND)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app.py must build FastAPI(redirect_slashes=False): a trailing slash redirects (307)",
-)
 @pytest.mark.parametrize("path", ["/api/v1/me/", "/api/info/"])
 def test_trailing_slash_is_not_found(server: LiveServer, path: str) -> None:
     """Matching is exact, without trailing slash (rest-api §1.1): no redirect to the route."""
@@ -144,3 +140,34 @@ def test_non_ascii_header_values_do_not_crash(server: LiveServer) -> None:
             ],
         )
     exact(r, 401, UNAUTHORIZED)
+
+
+def test_unexpected_exception_in_login_keeps_the_connection(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(*_a: object) -> None:
+        raise OSError("disk /var/lib/chatport full")
+
+    client = server.client()
+    ok(client.get("/api/info"))
+    monkeypatch.setattr(server.ctx.accounts, "login", boom)
+    exact(client.post("/api/v1/login", json={"user": "a", "password": "b"}), 500, INTERNAL)
+    # Same keep-alive connection: the next request is answered normally.
+    ok(client.get("/api/info"))
+    exact(client.get("/api/v1/me"), 401, UNAUTHORIZED)
+
+
+def test_unexpected_exception_in_users_and_settings_routes(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = server.admin()
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise ValueError("SELECT * FROM users -- secret")
+
+    monkeypatch.setattr(server.ctx.accounts, "list_users", boom)
+    monkeypatch.setattr(server.ctx.settings, "get", boom)
+    exact(admin.get("/api/v1/users.list"), 500, INTERNAL)
+    exact(admin.get("/api/v1/settings/SSRF_Allowlist"), 500, INTERNAL)
+    monkeypatch.undo()
+    ok(admin.get("/api/v1/users.list"))

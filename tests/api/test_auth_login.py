@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from chatport.db import tables
-from tests.api.test_auth_support import LOGIN_FAILED, TOKEN_RE, exact, ok, wire
+from tests.api.test_auth_support import LOGIN_FAILED, TOKEN_RE, exact, ok
 from tests.support.server import ADMIN, LiveServer
 
 ADMIN_EMAIL = f"{ADMIN}@rocket.chat"
@@ -222,7 +222,9 @@ def test_resume_of_logged_out_or_deactivated_token_fails(server: LiveServer) -> 
     bob = server.create_user(admin, "bob")
     ok(login(server, {"resume": bob.token}))
     with server.ctx.engine.begin() as conn:
-        conn.execute(update(tables.users).where(tables.users.c.id == bob.user_id).values(active=False))
+        conn.execute(
+            update(tables.users).where(tables.users.c.id == bob.user_id).values(active=False)
+        )
     exact(login(server, {"resume": bob.token}), 401, LOGIN_FAILED)
     ok(admin.post("/api/v1/logout"))
     exact(login(server, {"resume": admin.token}), 401, LOGIN_FAILED)
@@ -388,7 +390,9 @@ def test_forwarded_headers_from_untrusted_peer_are_ignored(
     server = make_server(login_ip_failures=3, login_user_failures=100)
     for index in range(3):
         spoof = {"X-Forwarded-For": f"198.51.100.{index}", "X-Real-IP": f"203.0.113.{index}"}
-        exact(login(server, {"user": f"u{index}", "password": "x"}, headers=spoof), 401, LOGIN_FAILED)
+        exact(
+            login(server, {"user": f"u{index}", "password": "x"}, headers=spoof), 401, LOGIN_FAILED
+        )
     # The socket address is blocked whatever the headers claim.
     spoof = {"X-Forwarded-For": "192.0.2.77", "X-Real-IP": "192.0.2.78"}
     exact(login(server, {"user": ADMIN, "password": ADMIN}, headers=spoof), 401, LOGIN_FAILED)
@@ -409,7 +413,11 @@ def test_trusted_proxy_uses_the_address_it_appended(
     blocked = {"X-Forwarded-For": "192.0.2.1, 203.0.113.9"}
     exact(login(server, {"user": ADMIN, "password": ADMIN}, headers=blocked), 401, LOGIN_FAILED)
     # Another client behind the same proxy, and the proxy itself, are not blocked.
-    ok(login(server, {"user": ADMIN, "password": ADMIN}, headers={"X-Forwarded-For": "203.0.113.10"}))
+    ok(
+        login(
+            server, {"user": ADMIN, "password": ADMIN}, headers={"X-Forwarded-For": "203.0.113.10"}
+        )
+    )
     ok(login(server, {"user": ADMIN, "password": ADMIN}))
     # Garbage in the header falls back to the socket address.
     ok(login(server, {"user": ADMIN, "password": ADMIN}, headers={"X-Forwarded-For": "not-an-ip"}))

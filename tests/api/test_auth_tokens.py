@@ -182,6 +182,31 @@ def test_duplicate_name(server: LiveServer) -> None:
     assert len(ok(bob.get(LIST))["tokens"]) == 1
 
 
+def test_longest_name_and_unknown_long_names(server: LiveServer) -> None:
+    bob = server.create_user(server.admin(), "bob")
+    ok(bob.post(GENERATE, json={"tokenName": "n" * 255}))
+    assert ok(bob.get(LIST))["tokens"][0]["name"] == "n" * 255
+    body = coded("error-token-does-not-exists", "Token does not exist")
+    exact(bob.post(REGENERATE, json={"tokenName": "n" * 5000}), 400, body)
+    exact(bob.post(REMOVE, json={"tokenName": "n" * 5000}), 400, body)
+
+
+def test_concurrent_duplicate_names(server: LiveServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bob = server.create_user(server.admin(), "bob")
+
+    def generate(_: int) -> httpx.Response:
+        headers = {"X-User-Id": bob.user_id or "", "X-Auth-Token": bob.token or ""}
+        with httpx.Client(base_url=server.base_url, headers=headers) as http:
+            return http.post(GENERATE, json={"tokenName": "same"})
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(generate, range(8)))
+    assert sorted(r.status_code for r in answers) == [200] + [400] * 7
+    assert len(ok(bob.get(LIST))["tokens"]) == 1
+
+
 def test_unknown_name(server: LiveServer) -> None:
     bob = server.create_user(server.admin(), "bob")
     body = coded("error-token-does-not-exists", "Token does not exist")
@@ -209,8 +234,13 @@ def test_tokens_of_other_users_are_invisible(server: LiveServer) -> None:
         (GENERATE, {"tokenName": "x", "bypassTwoFactor": "true"}, "must be boolean"),
         (GENERATE, [], "must be object"),
         (REGENERATE, {}, "must have required property 'tokenName'"),
-        (REGENERATE, {"tokenName": "x", "bypassTwoFactor": True}, "must NOT have additional properties"),
+        (
+            REGENERATE,
+            {"tokenName": "x", "bypassTwoFactor": True},
+            "must NOT have additional properties",
+        ),
         (REMOVE, {"tokenName": ["x"]}, "must be string"),
+        (GENERATE, {"tokenName": "n" * 256}, "must NOT have more than 255 characters"),
     ],
 )
 def test_validation(server: LiveServer, path: str, body: object, message: str) -> None:

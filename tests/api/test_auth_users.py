@@ -129,9 +129,18 @@ def test_create_form_encoded(server: LiveServer) -> None:
     [
         ({}, "must have required property 'email'"),
         ({"name": "a", "username": "a", "password": "p"}, "must have required property 'email'"),
-        ({"email": "a@b.c", "username": "a", "password": "p"}, "must have required property 'name'"),
-        ({"email": "a@b.c", "name": "a", "username": "a"}, "must have required property 'password'"),
-        ({"email": "a@b.c", "name": "a", "password": "p"}, "must have required property 'username'"),
+        (
+            {"email": "a@b.c", "username": "a", "password": "p"},
+            "must have required property 'name'",
+        ),
+        (
+            {"email": "a@b.c", "name": "a", "username": "a"},
+            "must have required property 'password'",
+        ),
+        (
+            {"email": "a@b.c", "name": "a", "password": "p"},
+            "must have required property 'username'",
+        ),
         (new_user(extra=1), "must NOT have additional properties"),
         (new_user(extra=1, email=5), "must NOT have additional properties"),
         (new_user(email=5), "must be string"),
@@ -167,7 +176,11 @@ def test_create_validation(server: LiveServer, body: Any, message: str) -> None:
         (b"42", "application/json", "must have required property 'email'"),
         (b"hello", "text/plain", "must have required property 'email'"),
         (b"--x--", "multipart/form-data; boundary=x", "must have required property 'email'"),
-        (b"email=a%40b.c&name=a&username=a&password=p&active=true", "application/x-www-form-urlencoded", "must be boolean"),
+        (
+            b"email=a%40b.c&name=a&username=a&password=p&active=true",
+            "application/x-www-form-urlencoded",
+            "must be boolean",
+        ),
     ],
 )
 def test_create_raw_bodies(server: LiveServer, content: bytes, ctype: str, message: str) -> None:
@@ -202,7 +215,9 @@ def test_create_taken_username_and_email(server: LiveServer) -> None:
     )
 
 
-@pytest.mark.parametrize("username", ["bad name", "", "a/b", "ünï", "a@b", "x" * 300])
+@pytest.mark.parametrize(
+    "username", ["bad name", "", "a/b", "ünï", "a@b", "x" * 256, "bob\n", "\nbob", "a\x00b"]
+)
 def test_create_invalid_username(server: LiveServer, username: str) -> None:
     admin = server.admin()
     r = admin.post(CREATE, json=new_user("ok", username=username))
@@ -213,11 +228,45 @@ def test_create_invalid_username(server: LiveServer, username: str) -> None:
     )
 
 
-@pytest.mark.parametrize("email", ["nope", "", "a@b", "a b@c.d", "@c.d", "a@@b.c"])
+@pytest.mark.parametrize(
+    "email",
+    ["nope", "", "a@b", "a b@c.d", "@c.d", "a@@b.c", "a@b.c\n", "a" * 250 + "@b.cd"],
+)
 def test_create_invalid_email(server: LiveServer, email: str) -> None:
     admin = server.admin()
     r = admin.post(CREATE, json=new_user("ok", email=email))
     exact(r, 400, coded("error-invalid-email", f"Invalid email {email}"))
+
+
+def test_create_longest_names(server: LiveServer) -> None:
+    admin = server.admin()
+    username = "u" * 255
+    email = "e" * 244 + "@rocket.ch"
+    assert len(email) == 254
+    user = ok(admin.post(CREATE, json=new_user("x", username=username, email=email)))["user"]
+    assert user["username"] == username
+    assert user["emails"][0]["address"] == email
+
+
+def test_create_concurrent_same_username(server: LiveServer) -> None:
+    """Racing creations of one name: one wins, the others get the coded error, never a 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = server.admin()
+
+    def create(index: int) -> httpx.Response:
+        with httpx.Client(
+            base_url=server.base_url,
+            headers={"X-User-Id": admin.user_id or "", "X-Auth-Token": admin.token or ""},
+        ) as http:
+            return http.post(CREATE, json=new_user("racer", email=f"r{index}@rocket.chat"))
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(create, range(8)))
+    assert sorted(r.status_code for r in answers) == [200] + [400] * 7
+    for r in answers:
+        if r.status_code == 400:
+            exact(r, 400, coded("error-field-unavailable", "racer is already in use :("))
 
 
 def test_create_uses_default_roles_setting(server: LiveServer) -> None:
@@ -276,6 +325,9 @@ def test_delete_unknown(server: LiveServer) -> None:
     )
     exact(admin.post(DELETE, json={"userId": "nope"}), 400, body)
     exact(admin.post(DELETE, json={"username": "nope"}), 400, body)
+    exact(admin.post(DELETE, json={"userId": ""}), 400, body)
+    exact(admin.post(DELETE, json={"userId": "x" * 5000}), 400, body)
+    exact(admin.post(DELETE, json={"username": "x" * 5000}), 400, body)
 
 
 @pytest.mark.parametrize(
@@ -283,6 +335,8 @@ def test_delete_unknown(server: LiveServer) -> None:
     [
         ({}, "must have required property 'userId'"),
         ({"confirmRelinquish": True}, "must have required property 'userId'"),
+        ({"extra": 1}, "must have required property 'userId'"),
+        ({"userid": "x"}, "must have required property 'userId'"),
         ({"userId": "x", "extra": 1}, "must NOT have additional properties"),
         ({"userId": ["x"]}, "must be string"),
         ({"userId": {"$ne": ""}}, "must be string"),
@@ -345,6 +399,10 @@ def test_list(server: LiveServer) -> None:
     page = ok(admin.get("/api/v1/users.list", params={"count": 2, "offset": 1}))
     assert [u["username"] for u in page["users"]] == ["carol", "dave"]
     assert (page["count"], page["offset"], page["total"]) == (2, 1, 4)
+    huge = ok(admin.get("/api/v1/users.list", params={"count": "1e30", "offset": "1e30"}))
+    assert huge["users"] == [] and huge["total"] == 4
+    everyone = ok(admin.get("/api/v1/users.list", params={"count": "1e30"}))
+    assert everyone["count"] == 4
     exact(
         admin.get("/api/v1/users.list", params={"count": "many"}),
         400,
@@ -375,10 +433,14 @@ def test_plain_user_is_forbidden(
     # Nothing happened.
     assert user_exists(server, ADMIN)
     assert ok(admin.get("/api/v1/settings/SSRF_Allowlist"))["value"] == ""
-    exact(admin.get("/api/v1/users.info", params={"username": "eve"}), 400, coded(
-        "error-invalid-user",
-        'The required "userId" or "username" param provided does not match any users',
-    ))
+    exact(
+        admin.get("/api/v1/users.info", params={"username": "eve"}),
+        400,
+        coded(
+            "error-invalid-user",
+            'The required "userId" or "username" param provided does not match any users',
+        ),
+    )
 
 
 def test_permissions_list_all(server: LiveServer) -> None:

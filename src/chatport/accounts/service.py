@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from chatport import ids
 from chatport.accounts import repository as repo
 from chatport.accounts import seed, throttle
-from chatport.accounts.passwords import hash_password, sha256_hex, verify_digest
+from chatport.accounts.passwords import hash_password, is_digest, sha256_hex, verify_digest
 from chatport.accounts.tokens import hash_token
 from chatport.clock import Clock, iso_ms
 from chatport.config import Config
@@ -27,9 +28,13 @@ from chatport.errors import CodedError, LoginFailed
 log = logging.getLogger("chatport.accounts")
 
 TEST_ADMIN = "rocketchat.internal.admin.test"
-USERNAME_RE = re.compile(r"^[0-9a-zA-Z._-]+$")
-EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+USERNAME_RE = re.compile(r"[0-9a-zA-Z._-]+")
+EMAIL_RE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 DAY_MS = 86_400_000
+# The users table's column widths (usernames up to 255, e-mail addresses up to 320 octets,
+# of which RFC 5321 allows 254 in a path).
+MAX_USERNAME = 255
+MAX_EMAIL = 254
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,11 @@ class Accounts:
         hashed = hash_token(token)
         with self._engine.connect() as conn:
             entry = repo.find_token(conn, hashed)
-            if entry is None or not hmac.compare_digest(entry.user_id, user_id):
+            # Bytes, not str: compare_digest refuses non-ASCII text, and header values may be
+            # any latin-1 text.
+            if entry is None or not hmac.compare_digest(
+                entry.user_id.encode("utf-8"), user_id.encode("utf-8", "surrogatepass")
+            ):
                 return None
             if entry.expires_at is not None and entry.expires_at <= self._clock.now_ms():
                 return None
@@ -74,7 +83,14 @@ class Accounts:
     # --- login / logout ----------------------------------------------------------------
 
     def login(self, body: Any, ip: str) -> tuple[repo.UserRow, str]:
-        """Password or resume login; every failure is the same ``LoginFailed``."""
+        """Password or resume login; every failure is the same ``LoginFailed``.
+
+        Throttling (security §1.10.4): each attempt is counted for the client IP and for the
+        user before the password is checked, so parallel guesses cannot outrun the count.  The
+        user key is the account itself when the identifier names one (a username, its email
+        and any case of them count together), else the identifier as typed: unknown users are
+        throttled alike and the answer never tells which exist.
+        """
         if not isinstance(body, dict):
             raise LoginFailed()
         now = self._clock.now_ms()
@@ -84,36 +100,47 @@ class Accounts:
         digest = _password_digest(body.get("password"))
         if identifier is None or digest is None:
             raise LoginFailed()
-        user_key = f"user:{identifier.lower()}"
-        ip_key = f"ip:{ip}"
-        block_ms = self._config.login_block_seconds * 1000
-        with self._engine.begin() as conn:
-            if throttle.is_blocked(conn, user_key, now) or throttle.is_blocked(conn, ip_key, now):
-                raise LoginFailed()
+        with self._engine.connect() as conn:
             user = (
                 repo.find_by_email(conn, identifier)
                 if by_email
                 else repo.find_by_username(conn, identifier)
             )
-        ok = verify_digest(digest, user.password_bcrypt if user else None)
-        if not ok or user is None or not user.active:
+        user_key = f"user:{user.id}" if user else f"name:{identifier.lower()}"
+        ip_key = f"ip:{ip}"
+        config = self._config
+        block_ms = config.login_block_seconds * 1000
+        with self._engine.begin() as conn:
+            ip_allowed = throttle.acquire(conn, ip_key, config.login_ip_failures, block_ms, now)
+        if not ip_allowed:
+            raise LoginFailed()
+        with self._engine.begin() as conn:
+            user_allowed = throttle.acquire(
+                conn, user_key, config.login_user_failures, block_ms, now
+            )
+        if not user_allowed:
             with self._engine.begin() as conn:
-                throttle.record_failure(
-                    conn, user_key, self._config.login_user_failures, block_ms, now
-                )
-                throttle.record_failure(conn, ip_key, self._config.login_ip_failures, block_ms, now)
+                throttle.fail(conn, ip_key, config.login_ip_failures, block_ms, now)
+            raise LoginFailed()
+        ok = verify_digest(digest, user.password_bcrypt if user else None, config.bcrypt_rounds)
+        if not ok or user is None or not user.active:
+            now = self._clock.now_ms()
+            with self._engine.begin() as conn:
+                throttle.fail(conn, user_key, config.login_user_failures, block_ms, now)
+                throttle.fail(conn, ip_key, config.login_ip_failures, block_ms, now)
             log.info("login failed for an identifier from %s", ip)
             raise LoginFailed()
         token = ids.login_token()
         with self._engine.begin() as conn:
             throttle.clear(conn, user_key)
+            throttle.release(conn, ip_key)
             repo.add_token(
                 conn,
                 user_id=user.id,
                 hashed_token=hash_token(token),
                 kind="login",
                 now=now,
-                expires_at=now + self._config.login_token_ttl_days * DAY_MS,
+                expires_at=now + config.login_token_ttl_days * DAY_MS,
             )
         return user, token
 
@@ -155,12 +182,15 @@ class Accounts:
 
     def generate_personal_token(self, auth: AuthUser, name: str, bypass: bool) -> str:
         now = self._clock.now_ms()
-        with self._engine.begin() as conn:
-            if any(t.name == name for t in repo.personal_tokens(conn, auth.id)):
-                raise CodedError(
-                    "error-token-already-exists", "A token with this name already exists"
-                )
-            return self._add_personal(conn, auth.id, name, bypass, now)
+        exists = CodedError("error-token-already-exists", "A token with this name already exists")
+        try:
+            with self._engine.begin() as conn:
+                if any(t.name == name for t in repo.personal_tokens(conn, auth.id)):
+                    raise exists
+                return self._add_personal(conn, auth.id, name, bypass, now)
+        except IntegrityError:
+            # The (user, name) constraint caught a concurrent request with the same name.
+            raise exists from None
 
     def regenerate_personal_token(self, auth: AuthUser, name: str) -> str:
         now = self._clock.now_ms()
@@ -218,11 +248,11 @@ class Accounts:
         user_id: str | None = None,
         require_password_change: bool = False,
     ) -> repo.UserRow:
-        if not USERNAME_RE.match(username):
+        if len(username) > MAX_USERNAME or not USERNAME_RE.fullmatch(username):
             raise CodedError(
                 "error-input-is-not-a-valid-field", f"{username} is not a valid username"
             )
-        if not EMAIL_RE.match(email):
+        if len(email) > MAX_EMAIL or not EMAIL_RE.fullmatch(email):
             raise CodedError("error-invalid-email", f"Invalid email {email}")
         now = self._clock.now_ms()
         bcrypt_hash = hash_password(password, self._config.bcrypt_rounds) if password else None
@@ -236,21 +266,26 @@ class Accounts:
         if require_password_change:
             doc["requirePasswordChange"] = True
         new_id = user_id or ids.random_id()
-        with self._engine.begin() as conn:
-            if repo.find_by_username(conn, username):
-                raise CodedError("error-field-unavailable", f"{username} is already in use :(")
-            if repo.find_by_email(conn, email):
-                raise CodedError("error-field-unavailable", f"{email} is already in use :(")
-            repo.insert_user(
-                conn,
-                user_id=new_id,
-                doc=doc,
-                roles=list(dict.fromkeys(roles)),
-                active=active,
-                password_bcrypt=bcrypt_hash,
-                now=now,
-            )
-            created = repo.get_user(conn, new_id)
+        taken = CodedError("error-field-unavailable", f"{username} is already in use :(")
+        try:
+            with self._engine.begin() as conn:
+                if repo.find_by_username(conn, username):
+                    raise taken
+                if repo.find_by_email(conn, email):
+                    raise CodedError("error-field-unavailable", f"{email} is already in use :(")
+                repo.insert_user(
+                    conn,
+                    user_id=new_id,
+                    doc=doc,
+                    roles=list(dict.fromkeys(roles)),
+                    active=active,
+                    password_bcrypt=bcrypt_hash,
+                    now=now,
+                )
+                created = repo.get_user(conn, new_id)
+        except IntegrityError:
+            # A concurrent request took the name between the check and the insert.
+            raise taken from None
         assert created is not None
         return created
 
@@ -324,7 +359,8 @@ def _password_digest(password: Any) -> str | None:
     if (
         isinstance(password, dict)
         and isinstance(password.get("digest"), str)
+        and is_digest(password["digest"])
         and password.get("algorithm") == "sha-256"
     ):
-        return password["digest"]
+        return str(password["digest"]).lower()
     return None

@@ -6,6 +6,7 @@ overrides the stored value at every start, as Rocket.Chat's ``OVERWRITE_SETTING_
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,22 +44,60 @@ SETTINGS: dict[str, SettingDef] = {
 }
 
 
-def matches_type(definition: SettingDef, value: Any) -> bool:
+_SAFE_INTEGER = 2**53
+
+
+class WrongType(ValueError):
+    """A value of another JSON type than the setting's (or a number JSON cannot hold)."""
+
+
+def normalize(definition: SettingDef, value: Any) -> Any:
+    """The value as stored, or :class:`WrongType`.
+
+    Numbers behave as JavaScript's: one number type, finite only (an overflowing literal
+    such as ``1e400`` is Infinity, which AJV refuses), integral values shown without a
+    fraction, integers beyond 2**53 kept as the nearest double.
+    """
     if definition.type == "string":
-        return isinstance(value, str)
+        if not isinstance(value, str):
+            raise WrongType(definition.type)
+        return value
     if definition.type == "boolean":
-        return isinstance(value, bool)
-    return isinstance(value, int | float) and not isinstance(value, bool)
+        if not isinstance(value, bool):
+            raise WrongType(definition.type)
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WrongType(definition.type)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise WrongType(definition.type) from None
+    if not math.isfinite(number):
+        raise WrongType(definition.type)
+    if number.is_integer() and abs(number) <= _SAFE_INTEGER:
+        return int(number)
+    return number
+
+
+def matches_type(definition: SettingDef, value: Any) -> bool:
+    try:
+        normalize(definition, value)
+    except WrongType:
+        return False
+    return True
 
 
 def parse_env_value(definition: SettingDef, raw: str) -> Any:
     """Environment text to the setting's JSON type; a bad value fails loudly at start."""
+    name = f"CHATPORT_{definition.id.upper()}"
     if definition.type == "string":
         return raw
     if definition.type == "boolean":
         lowered = raw.strip().lower()
         if lowered not in {"true", "false", "1", "0"}:
-            raise ValueError(f"CHATPORT_{definition.id.upper()} must be true or false")
+            raise ValueError(f"{name} must be true or false")
         return lowered in {"true", "1"}
-    number = float(raw)
-    return int(number) if number.is_integer() else number
+    try:
+        return normalize(definition, float(raw))
+    except (ValueError, OverflowError):
+        raise ValueError(f"{name} must be a finite number") from None

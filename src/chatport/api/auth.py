@@ -64,20 +64,44 @@ class Call:
             raise envelope.validation_error(exc.message) from None
 
 
-def client_ip(request: Request, trusted: str) -> str:
-    peer = request.client.host if request.client else ""
-    if trusted and peer:
-        proxies = [p.strip() for p in trusted.split(",") if p.strip()]
+def _networks(trusted: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    networks = []
+    for entry in trusted.split(","):
         try:
-            peer_ip = ipaddress.ip_address(peer)
-            if any(peer_ip in ipaddress.ip_network(p, strict=False) for p in proxies):
-                forwarded = request.headers.get("x-forwarded-for", "")
-                first = forwarded.split(",")[0].strip()
-                if first:
-                    return first
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
         except ValueError:
-            pass
-    return peer
+            continue
+    return networks
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_ip(request: Request, trusted: str) -> str:
+    """The client address for throttling and rate limits (security §1.10.5).
+
+    The socket peer, unless it is one of the configured trusted proxies: then the right-most
+    ``X-Forwarded-For`` entry that is not itself a trusted proxy.  Entries to its left were
+    written by the client and may be anything, so they are never used; ``X-Real-IP`` is
+    ignored.  A malformed entry ends the walk at the last trusted address.
+    """
+    peer = request.client.host if request.client else ""
+    networks = _networks(trusted) if trusted else []
+    current = _address(peer)
+    if not networks or current is None:
+        return peer
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+    hops = [hop for hop in forwarded.split(",") if hop.strip()]
+    while any(current in network for network in networks) and hops:
+        previous = _address(hops.pop())
+        if previous is None:
+            break
+        current = previous
+    return str(current)
 
 
 async def _read_capped(request: Request, cap: int) -> bytes:
@@ -113,7 +137,9 @@ def gate(*permissions: str, auth: bool = True) -> Callable[[Request], Awaitable[
             if permissions and not await run_in_threadpool(ctx.accounts.granted, user, permissions):
                 raise envelope.forbidden()
             if not ctx.config.test_mode:
-                await run_in_threadpool(_rate_limit, ctx, limiter, user, ip, request.url.path)
+                route = request.scope.get("route")
+                key = getattr(route, "path", None) or request.url.path
+                await run_in_threadpool(_rate_limit, ctx, limiter, user, ip, key)
         raw = await _read_capped(request, ctx.config.api_max_body_bytes)
         return Call(
             ctx=ctx,
@@ -121,7 +147,7 @@ def gate(*permissions: str, auth: bool = True) -> Callable[[Request], Awaitable[
             raw_body=raw,
             content_type=request.headers.get("content-type"),
             query_string=request.url.query,
-            base_url=str(request.base_url).rstrip("/"),
+            base_url=(ctx.config.public_url or str(request.base_url)).rstrip("/"),
             ip=ip,
         )
 

@@ -6,11 +6,16 @@ is built here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import orjson
+from fastapi.routing import APIRoute
+from starlette.requests import Request
 from starlette.responses import Response
+
+log = logging.getLogger("chatport.api")
 
 HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -104,3 +109,36 @@ def too_large() -> ApiError:
 
 def internal_error() -> ApiError:
     return ApiError(500, {"success": False, "error": "Internal server error"})
+
+
+class EnvelopeRoute(APIRoute):
+    """A route whose unexpected exceptions end as the §1.6.6 500, answered right here.
+
+    An ``Exception`` handler registered on the application runs in Starlette's outermost
+    middleware, which re-raises after answering; the server then drops the connection, so a
+    keep-alive client (the admin UI polls) fails on its *next* request.  Exceptions the
+    application has a handler for (``ApiError``, domain errors, HTTP errors) still go to it.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Exception as exc:
+                if _has_handler(request, exc):
+                    raise
+                log.error(
+                    "unexpected error on %s %s", request.method, request.url.path, exc_info=exc
+                )
+                return internal_error().response()
+
+        return guarded
+
+
+def _has_handler(request: Request, exc: Exception) -> bool:
+    handlers = getattr(request.app, "exception_handlers", {})
+    return any(
+        cls in handlers for cls in type(exc).__mro__ if cls not in (Exception, BaseException)
+    )

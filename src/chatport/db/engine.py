@@ -1,17 +1,20 @@
 """Engine construction for SQLite (embedded default) and PostgreSQL.
 
-SQLite gets WAL, foreign keys, a busy timeout and ``BEGIN IMMEDIATE`` transactions: every
-transaction takes the write lock up front, so two writers queue on the busy timeout instead of
-failing with "database is locked" when a reader tries to upgrade.
+SQLite gets WAL, foreign keys, a busy timeout, and ``BEGIN IMMEDIATE`` for the transactions
+of ``engine.begin()`` (writes) while ``engine.connect()`` (reads) stays deferred.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
@@ -24,6 +27,53 @@ def _json_loads(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     return orjson.loads(value)
+
+
+_WRITE_OPTION = "chatport_write"
+
+
+class _FairLock:
+    """First come, first served: SQLite's busy handler is not fair, so a writer that commits
+    and begins again in a loop (an import) would starve every other writer of the process
+    (an admin's ``import.clear``). Writers of this process queue here in arrival order."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: deque[object] = deque()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        ticket = object()
+        with self._cond:
+            self._queue.append(ticket)
+            while self._queue[0] is not ticket:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._queue.popleft()
+                self._cond.notify_all()
+
+
+def _writing_begin(engine: Engine) -> Callable[[], AbstractContextManager[Connection]]:
+    """``engine.begin()`` on SQLite: a transaction that takes the write lock up front.
+
+    Writers queue on the busy timeout instead of failing when a deferred transaction tries to
+    upgrade after another commit (SQLITE_BUSY_SNAPSHOT). Reads through ``engine.connect()``
+    stay deferred, so in WAL mode they never wait for an import's write batches.
+    """
+
+    fair = _FairLock()
+
+    @contextmanager
+    def begin() -> Iterator[Connection]:
+        with fair.held(), engine.connect() as conn:
+            conn.execution_options(**{_WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
+    return begin
 
 
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
@@ -54,8 +104,12 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(_WRITE_OPTION):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN")
 
+        engine.begin = _writing_begin(engine)  # type: ignore[method-assign,assignment]
         return engine
     return create_engine(
         url,

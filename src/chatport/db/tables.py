@@ -155,3 +155,76 @@ import_staging = Table(
     Column("updated_at", Millis, nullable=False),
     Index("ix_import_staging_op_type", "operation_id", "data_type", "seq"),
 )
+
+# --- workspace: rooms, subscriptions, messages, uploads --------------------------------------
+#
+# Each row keeps its Rocket.Chat document in ``doc``.  The other columns are either the only
+# copy of a field (``id``, ``ts``, counters, ``updated_at``: rendered back into the document,
+# so counters can be bumped without rewriting JSON) or an indexed copy derived from the
+# document by the one function that writes it (``chatport.workspace``), so they cannot drift.
+
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("t", String(8), nullable=False),
+    # Rocket.Chat keeps room names unique (direct messages have none).
+    Column("name", String(255), nullable=True, unique=True),
+    Column("name_lower", String(255), nullable=True, index=True),
+    Column("fname", Text, nullable=True),
+    Column("is_default", Boolean, nullable=False, server_default=text("false")),
+    # sha256 of the sorted member ids of a direct message: finds "the DM of exactly these users".
+    Column("dm_key", String(64), nullable=True, index=True),
+    Column("ts", Millis, nullable=False),
+    Column("msgs", Integer, nullable=False, server_default=text("0")),
+    Column("users_count", Integer, nullable=False, server_default=text("0")),
+    Column("lm", Millis, nullable=True),
+    Column("updated_at", Millis, nullable=False),
+    Column("doc", Json, nullable=False),
+)
+
+room_import_ids = Table(
+    "room_import_ids",
+    metadata,
+    Column("namespace", String(255), primary_key=True),
+    Column("import_id", String(255), primary_key=True),
+    Column("room_id", String(64), ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("rid", String(64), ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", String(64), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("updated_at", Millis, nullable=False),
+    Column("doc", Json, nullable=False),
+    UniqueConstraint("rid", "user_id", name="uq_subscriptions_rid_user"),
+    Index("ix_subscriptions_user", "user_id", "rid"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("rid", String(64), ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("ts", Millis, nullable=False),
+    Column("tmid", String(255), nullable=True),
+    Column("u_id", String(64), nullable=False),
+    Column("hidden", Boolean, nullable=False, server_default=text("false")),
+    Column("updated_at", Millis, nullable=False),
+    Column("doc", Json, nullable=False),
+    Index("ix_messages_rid_ts", "rid", "ts"),
+    Index("ix_messages_tmid_ts", "tmid", "ts"),
+)
+
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("rid", String(64), ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", String(64), nullable=True),
+    Column("updated_at", Millis, nullable=False),
+    Column("doc", Json, nullable=False),
+    Index("ix_uploads_rid", "rid"),
+)

@@ -1,6 +1,7 @@
-"""Conversion: staged records to workspace rows, in segments with their own checkpoints.
+"""Conversion: staged records (and, for Slack, the archive's messages) to workspace rows.
 
-Each batch is one transaction that writes its rows, marks its staged records, adds to the
+Segments run in dependency order (users, channels, messages, finishing), each with its own
+checkpoint. Each batch is one transaction that writes its rows, marks its records, adds to the
 counters and advances the checkpoint, fenced by the lease. A crash between batches loses
 nothing; a restart resumes after the last committed batch (security-reliability §4.4).
 """
@@ -8,26 +9,23 @@ nothing; a restart resumes after the last committed batch (security-reliability 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from chatport.accounts.settings_registry import DEFAULT_USER_ROLES
 from chatport.context import Context
 from chatport.imports import operations as ops
 from chatport.imports import registry as reg
 from chatport.imports import staging, steps
-from chatport.imports.convert.users import UserOptions, convert_user
 from chatport.imports.lease import Cancelled, Lease, LeaseLost
+from chatport.imports.phases.channels import convert_channels
+from chatport.imports.phases.finishing import finish
+from chatport.imports.phases.messages import convert_messages
+from chatport.imports.phases.run import Fenced, Run
+from chatport.imports.phases.users import convert_users
 from chatport.imports.selection import Selection
 from chatport.imports.transitions import cancel, fail
-from chatport.jobs import crash
 
 log = logging.getLogger("chatport.imports.convert")
 
-USER_BATCH = 50
-
-
-class Fenced(Exception):
-    """A batch commit was refused: another worker holds the lease now."""
+READS_MESSAGES = frozenset({"slack"})
 
 
 def start_conversion(ctx: Context, op_id: str) -> None:
@@ -64,118 +62,55 @@ def run_conversion(ctx: Context, op_id: str) -> None:
 
 def _convert(ctx: Context, op: ops.Operation, lease: Lease) -> None:
     checkpoint = dict(op.checkpoint or {})
-    selection = Selection.from_json(checkpoint.get("selection") or {})
+    run = Run(ctx, op, lease, Selection.from_json(checkpoint.get("selection") or {}), checkpoint)
     if "phase" not in checkpoint:
-        with ctx.engine.begin() as conn:
-            total = staging.count(conn, op.id)
-            count = op.count
-            count.update(
-                {"total": total + _unstaged_messages(op), "completed": 0, "error": 0, "skipped": 0}
-            )
-            checkpoint.update({"phase": "users", "users_seq": 0})
-            if not ops.update_op(
-                conn,
-                op,
-                ctx.clock.now_ms(),
-                status=steps.IMPORTING_USERS,
-                doc_set={"count": count},
-                owner=lease.owner,
-                checkpoint=checkpoint,
-            ):
-                raise Fenced()
-    if checkpoint["phase"] == "users":
-        _convert_users(ctx, op, lease, selection, checkpoint)
-    with ctx.engine.begin() as conn:
-        if not ops.update_op(
-            conn, op, ctx.clock.now_ms(), status=steps.FINISHING, owner=lease.owner
-        ):
-            raise Fenced()
-        staging.remove_clean(conn, op.id)
+        with ctx.engine.connect() as conn:
+            staged = staging.count(conn, op.id)
+        unstaged = op.count.get("messages", 0) if op.importer_key in READS_MESSAGES else 0
+        count = op.count
+        count.update({"total": staged + unstaged, "completed": 0, "error": 0, "skipped": 0})
+        op.doc["count"] = count
+        run.set_status(steps.IMPORTING_USERS, phase="users")
+    if run.checkpoint["phase"] == "users":
+        convert_users(run)
+        run.set_status(steps.IMPORTING_CHANNELS, phase="channels")
+    if run.checkpoint["phase"] == "channels":
+        convert_channels(run)
+        run.set_status(steps.IMPORTING_MESSAGES, phase="messages")
+    if run.checkpoint["phase"] == "messages":
+        if op.importer_key in READS_MESSAGES:
+            convert_messages(run)
+        run.set_status(steps.FINISHING, phase="finishing")
+    if run.checkpoint["phase"] == "finishing":
+        if op.importer_key in READS_MESSAGES:
+            finish(run)
+        _done(run)
+
+
+def _done(run: Run) -> None:
+    count = run.op.count
+    processed = count.get("completed", 0) + count.get("error", 0) + count.get("skipped", 0)
+    if processed != count.get("total"):
+        log.warning(
+            "operation %s: processed %d records of %s counted at preparation",
+            run.op.id,
+            processed,
+            count.get("total"),
+        )
+        count["total"] = processed
+    with run.ctx.engine.begin() as conn:
+        staging.remove_clean(conn, run.op.id)
         if not ops.update_op(
             conn,
-            op,
-            ctx.clock.now_ms(),
+            run.op,
+            run.now(),
             status=steps.DONE,
-            owner=lease.owner,
+            doc_set={"count": count},
+            doc_unset=("messagesstatus",),
+            owner=run.lease.owner,
+            require_valid=True,
             lease_owner=None,
             lease_until=None,
         ):
-            raise Fenced()
-    log.info("operation %s: import done %s", op.id, op.count)
-
-
-def _unstaged_messages(op: ops.Operation) -> int:
-    """Messages are counted at prepare and read from the archive again, not staged."""
-    return 0
-
-
-def _user_options(ctx: Context, op: ops.Operation) -> UserOptions:
-    roles = [r.strip() for r in str(ctx.settings.get(DEFAULT_USER_ROLES) or "").split(",")]
-    is_api = op.importer_key == reg.API
-    return UserOptions(
-        namespace=f"{op.importer_key}:",
-        skip_existing=is_api,
-        bind_skipped=is_api,
-        default_roles=[r for r in roles if r] or ["user"],
-        grant_archive_roles=ctx.config.import_grant_archive_roles,
-        bcrypt_rounds=ctx.config.bcrypt_rounds,
-    )
-
-
-def _convert_users(
-    ctx: Context,
-    op: ops.Operation,
-    lease: Lease,
-    selection: Selection,
-    checkpoint: dict[str, Any],
-) -> None:
-    options = _user_options(ctx, op)
-    while True:
-        lease.checkpoint()
-        with ctx.engine.connect() as conn:
-            batch = next(
-                staging.iter_records(conn, op.id, "user", checkpoint["users_seq"], USER_BATCH),
-                [],
-            )
-        if not batch:
-            break
-        now = ctx.clock.now_ms()
-        with ctx.engine.begin() as conn:
-            tally = {"completed": 0, "error": 0, "skipped": 0}
-            for rec in batch:
-                if rec.errors:
-                    staging.mark(conn, rec.id, "error", now)
-                    tally["error"] += 1
-                    continue
-                if rec.skipped:
-                    staging.mark(conn, rec.id, "skipped", now)
-                    tally["skipped"] += 1
-                    continue
-                if not selection.users.includes(rec.import_id):
-                    staging.mark(
-                        conn, rec.id, "skipped", now, skip_reason="importer-record-not-selected"
-                    )
-                    tally["skipped"] += 1
-                    continue
-                outcome = convert_user(conn, rec.data, options, now)
-                staging.mark(
-                    conn,
-                    rec.id,
-                    outcome.state,
-                    now,
-                    errors=outcome.errors or None,
-                    warnings=outcome.warnings or None,
-                    skip_reason=outcome.skip_reason,
-                )
-                tally[{"done": "completed"}.get(outcome.state, outcome.state)] += 1
-            count = op.count
-            for key, value in tally.items():
-                count[key] = count.get(key, 0) + value
-            checkpoint = {**checkpoint, "users_seq": batch[-1].seq}
-            crash.point("convert.before_commit")
-            if not ops.update_op(
-                conn, op, now, doc_set={"count": count}, owner=lease.owner, checkpoint=checkpoint
-            ):
-                raise Fenced()
-        crash.point("convert.after_commit")
-    checkpoint["phase"] = "finishing"
+            raise Cancelled(run.op.id)
+    log.info("operation %s: import done %s", run.op.id, count)

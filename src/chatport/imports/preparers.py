@@ -7,6 +7,7 @@ from collections.abc import Callable
 from chatport.context import Context
 from chatport.imports.lease import Lease
 from chatport.imports.operations import Operation
+from chatport.imports.stage_slack import prepare_slack
 from chatport.imports.stage_slack_users import prepare_slack_users
 
 PrepareFn = Callable[[Context, Operation, Lease], None]
@@ -14,7 +15,10 @@ PrepareFn = Callable[[Context, Operation, Lease], None]
 # Keys served by the import machinery itself: they take no file to parse.
 BUILTIN_KEYS = frozenset({"pending-files", "pending-avatars", "api"})
 
-PREPARERS: dict[str, PrepareFn] = {"slack-users": prepare_slack_users}
+PREPARERS: dict[str, PrepareFn] = {
+    "slack": prepare_slack,
+    "slack-users": prepare_slack_users,
+}
 
 
 def available_keys() -> set[str]:

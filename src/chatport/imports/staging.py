@@ -56,6 +56,8 @@ def add(
     source: dict[str, Any] | None = None,
     errors: list[dict[str, Any]] | None = None,
     skip_reason: str | None = None,
+    warnings: list[dict[str, Any]] | None = None,
+    state: str = "pending",
 ) -> int:
     rows = []
     for data in records:
@@ -69,6 +71,8 @@ def add(
                 "data": data,
                 "source": source,
                 "errors": errors,
+                "warnings": warnings,
+                "state": state,
                 "skipped": skip_reason is not None,
                 "skip_reason": skip_reason,
                 "updated_at": now,

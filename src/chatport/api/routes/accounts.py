@@ -14,7 +14,7 @@ from chatport.accounts.seed import CREATE_PERSONAL_ACCESS_TOKENS
 from chatport.api import envelope, schemas
 from chatport.api.auth import Call, gate
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=envelope.EnvelopeRoute)
 authenticated = Depends(gate())
 anonymous = Depends(gate(auth=False))
 pat = Depends(gate(CREATE_PERSONAL_ACCESS_TOKENS))
@@ -22,6 +22,17 @@ pat = Depends(gate(CREATE_PERSONAL_ACCESS_TOKENS))
 
 def _doc(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
+
+
+# Token names are stored in a 255-character column: a longer new name fails validation
+# (AJV's ``maxLength`` message) instead of failing in the database.
+PAT_GENERATE: dict[str, Any] = {
+    **schemas.PAT_GENERATE,
+    "properties": {
+        **schemas.PAT_GENERATE["properties"],
+        "tokenName": {**schemas.PAT_GENERATE["properties"]["tokenName"], "maxLength": 255},
+    },
+}
 
 
 @router.get("/api/info")
@@ -88,9 +99,9 @@ def me(call: Call = authenticated) -> Response:
     return envelope.success(me_object(user, call.base_url))
 
 
-@router.post("/api/v1/users.generatePersonalAccessToken", openapi_extra=_doc(schemas.PAT_GENERATE))
+@router.post("/api/v1/users.generatePersonalAccessToken", openapi_extra=_doc(PAT_GENERATE))
 def generate_pat(call: Call = pat) -> Response:
-    body = call.body(schemas.PAT_GENERATE)
+    body = call.body(PAT_GENERATE)
     assert call.user is not None
     token = call.ctx.accounts.generate_personal_token(
         call.user, body["tokenName"], bool(body.get("bypassTwoFactor", False))

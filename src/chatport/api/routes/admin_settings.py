@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from chatport.accounts.seed import EDIT_PRIVILEGED_SETTING, VIEW_PRIVILEGED_SETTING
-from chatport.accounts.settings_registry import SETTINGS, matches_type
+from chatport.accounts.settings_registry import SETTINGS, WrongType, normalize
 from chatport.api import envelope
 from chatport.api.auth import Call, gate
 
-router = APIRouter(prefix="/api/v1", tags=["settings"])
+router = APIRouter(prefix="/api/v1", tags=["settings"], route_class=envelope.EnvelopeRoute)
 
 
 @router.get("/permissions.listAll")
@@ -31,7 +31,9 @@ def set_setting(setting_id: str, call: Call = Depends(gate(EDIT_PRIVILEGED_SETTI
     body = call.body(None)
     if definition is None or not isinstance(body, dict) or "value" not in body:
         raise envelope.ApiError(400, {"success": False})
-    if not matches_type(definition, body["value"]):
-        raise envelope.validation_error(f"must be {definition.type}")
-    call.ctx.settings.set(setting_id, body["value"])
+    try:
+        value = normalize(definition, body["value"])
+    except WrongType:
+        raise envelope.validation_error(f"must be {definition.type}") from None
+    call.ctx.settings.set(setting_id, value)
     return envelope.success()

@@ -9,12 +9,14 @@ from starlette.responses import Response
 
 from chatport.accounts.repository import UserRow
 from chatport.accounts.seed import CREATE_USER, DELETE_USER, VIEW_D_ROOM, VIEW_FULL_OTHER_USER_INFO
+from chatport.accounts.settings_registry import DEFAULT_USER_ROLES
 from chatport.api import envelope, schemas
 from chatport.api.auth import Call, gate
 from chatport.errors import CodedError
 
-router = APIRouter(prefix="/api/v1", tags=["users"])
+router = APIRouter(prefix="/api/v1", tags=["users"], route_class=envelope.EnvelopeRoute)
 
+MAX_PAGE = 2**31 - 1
 PUBLIC_FIELDS = ("username", "name", "status", "type", "utcOffset", "statusText", "bio")
 
 
@@ -47,6 +49,13 @@ def user_view(user: UserRow, full: bool) -> dict[str, Any]:
     return out
 
 
+def default_roles(call: Call) -> list[str]:
+    """``Accounts_Registration_Users_Default_Roles``, comma-separated (default ``user``)."""
+    configured = str(call.ctx.settings.get(DEFAULT_USER_ROLES) or "")
+    roles = [role.strip() for role in configured.split(",") if role.strip()]
+    return roles or ["user"]
+
+
 @router.post("/users.create", openapi_extra=_doc(schemas.USERS_CREATE))
 def users_create(call: Call = Depends(gate(CREATE_USER))) -> Response:
     body = call.body(schemas.USERS_CREATE)
@@ -55,7 +64,7 @@ def users_create(call: Call = Depends(gate(CREATE_USER))) -> Response:
         email=body["email"],
         name=body["name"],
         password=body["password"],
-        roles=body.get("roles") or ["user"],
+        roles=body.get("roles") or default_roles(call),
         active=body.get("active") is not False,
         verified=body.get("verified") is True,
         require_password_change=body.get("requirePasswordChange") is True,
@@ -63,11 +72,18 @@ def users_create(call: Call = Depends(gate(CREATE_USER))) -> Response:
     return envelope.success({"user": created_user(user)})
 
 
-@router.post("/users.delete", openapi_extra=_doc(schemas.USERS_DELETE))
+# ``userId`` or ``username``, at least one: AJV checks the ``anyOf`` before the object's own
+# keywords, so a body naming neither answers ``must have required property 'userId'`` even
+# when it also has unknown keys.
+USERS_DELETE: dict[str, Any] = {
+    **schemas.USERS_DELETE,
+    "anyOf": [{"required": ["userId"]}, {"required": ["username"]}],
+}
+
+
+@router.post("/users.delete", openapi_extra=_doc(USERS_DELETE))
 def users_delete(call: Call = Depends(gate(DELETE_USER))) -> Response:
-    body = call.body(schemas.USERS_DELETE, coerce=True)
-    if not body.get("userId") and not body.get("username"):
-        raise envelope.validation_error("must have required property 'userId'")
+    body = call.body(USERS_DELETE, coerce=True)
     call.ctx.accounts.delete_user(user_id=body.get("userId"), username=body.get("username"))
     return envelope.success()
 
@@ -93,8 +109,9 @@ def users_info(call: Call = Depends(gate())) -> Response:
 @router.get("/users.list")
 def users_list(call: Call = Depends(gate(VIEW_D_ROOM))) -> Response:
     query = call.query(schemas.PAGINATION)
-    offset = max(0, int(query.get("offset", 0)))
-    count = int(query.get("count", 50))
+    # Clamp to what a database integer holds: ``count=1e30`` must not reach the SQL.
+    offset = min(max(0, int(query.get("offset", 0))), MAX_PAGE)
+    count = min(int(query.get("count", 50)), MAX_PAGE)
     rows, total = call.ctx.accounts.list_users(offset, None if count <= 0 else count)
     assert call.user is not None
     full = call.ctx.accounts.granted(call.user, (VIEW_FULL_OTHER_USER_INFO,))

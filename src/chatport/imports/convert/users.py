@@ -201,3 +201,31 @@ def _roles(data: dict[str, Any], options: UserOptions) -> list[str]:
     if not options.grant_archive_roles:
         given = [r for r in given if r in ARCHIVE_ROLES]
     return list(dict.fromkeys(given)) or list(options.default_roles)
+
+
+ROCKET_CAT = "rocket.cat"
+
+
+def ensure_rocket_cat(conn: Connection, now: int) -> None:
+    """Rocket.Chat's built-in bot: import id ``rocket.cat`` always resolves to it."""
+    if accounts_repo.get_user(conn, ROCKET_CAT) is not None:
+        return
+    if accounts_repo.find_by_username(conn, ROCKET_CAT) is not None:
+        return
+    doc = {
+        "username": ROCKET_CAT,
+        "emails": [],
+        "type": "bot",
+        "status": "online",
+        "name": "Rocket.Cat",
+    }
+    with conn.begin_nested():
+        accounts_repo.insert_user(
+            conn,
+            user_id=ROCKET_CAT,
+            doc=doc,
+            roles=["bot"],
+            active=True,
+            password_bcrypt=None,
+            now=now,
+        )

@@ -1,0 +1,78 @@
+"""What every conversion phase shares: the run's state and the fenced batch commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from chatport.context import Context
+from chatport.imports import operations as ops
+from chatport.imports.lease import Cancelled, Lease
+from chatport.imports.selection import Selection
+from chatport.jobs import crash
+
+
+class Fenced(Exception):
+    """A batch commit was refused: another worker holds the lease now."""
+
+
+@dataclass
+class Tally:
+    completed: int = 0
+    error: int = 0
+    skipped: int = 0
+
+    def add(self, state: str) -> None:
+        if state == "done":
+            self.completed += 1
+        elif state == "error":
+            self.error += 1
+        else:
+            self.skipped += 1
+
+
+@dataclass
+class Run:
+    ctx: Context
+    op: ops.Operation
+    lease: Lease
+    selection: Selection
+    checkpoint: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def namespace(self) -> str:
+        return str(self.op.doc.get("namespace") or f"{self.op.importer_key}:")
+
+    def now(self) -> int:
+        return self.ctx.clock.now_ms()
+
+    def commit(
+        self, conn: Connection, tally: Tally, status: str | None = None, **checkpoint: Any
+    ) -> None:
+        """Counts and checkpoint in the caller's transaction, fenced by the lease."""
+        count = self.op.count
+        for key in ("completed", "error", "skipped"):
+            count[key] = count.get(key, 0) + getattr(tally, key)
+        merged = {**self.checkpoint, **checkpoint}
+        crash.point("convert.before_commit")
+        if not ops.update_op(
+            conn,
+            self.op,
+            self.now(),
+            status=status,
+            doc_set={"count": count},
+            owner=self.lease.owner,
+            checkpoint=merged,
+            require_valid=True,
+        ):
+            current = ops.get(conn, self.op.id)
+            if current is not None and current.lease_owner == self.lease.owner:
+                raise Cancelled(self.op.id)  # invalidated: the batch rolls back, work stops
+            raise Fenced()
+        self.checkpoint = merged
+
+    def set_status(self, status: str, **checkpoint: Any) -> None:
+        with self.ctx.engine.begin() as conn:
+            self.commit(conn, Tally(), status=status, **checkpoint)

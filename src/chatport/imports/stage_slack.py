@@ -1,0 +1,114 @@
+"""Preparation for ``slack``: stage users and conversations, count messages (importers §2.2).
+
+One streaming pass over the day files counts message records and finds synthetic bot users;
+messages themselves are not staged: conversion reads them from the archive again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chatport.accounts.settings_registry import DM_MAX_USERS
+from chatport.archives.errors import ArchiveError
+from chatport.archives.sniff import sniff_kind
+from chatport.context import Context
+from chatport.imports import operations as ops
+from chatport.imports import staging, steps
+from chatport.imports.importers.slack.reader import SlackExport
+from chatport.imports.importers.slack.records import ReaderRecord
+from chatport.imports.lease import Lease
+from chatport.imports.prepare_errors import PrepareFailed
+
+BATCH = 1000
+
+
+def open_export(ctx: Context, op: ops.Operation) -> SlackExport:
+    """The stored zip, read with the operation's settings; content problems fail preparation."""
+    path = ctx.store.final_path(op.id)
+    if sniff_kind(path) != "zip":
+        raise PrepareFailed("not a zip file")
+    try:
+        return SlackExport(
+            path,
+            dm_max_users=int(ctx.settings.get(DM_MAX_USERS) or 1),
+            guests=ctx.config.import_slack_guests,
+            max_message_length=ctx.config.import_max_message_length,
+        )
+    except ArchiveError as exc:
+        raise PrepareFailed(str(exc)) from None
+
+
+def stage_records(
+    ctx: Context, op: ops.Operation, data_type: str, records: Iterable[ReaderRecord], lease: Lease
+) -> int:
+    total = 0
+    batch: list[ReaderRecord] = []
+
+    def flush() -> None:
+        now = ctx.clock.now_ms()
+        with ctx.engine.begin() as conn:
+            for rec in batch:
+                staging.add(
+                    conn,
+                    op.id,
+                    data_type,
+                    [rec.data],
+                    now,
+                    source=rec.source,
+                    errors=rec.errors or None,
+                    skip_reason=rec.skip_reason,
+                    warnings=rec.warnings or None,
+                )
+        batch.clear()
+        lease.checkpoint()
+
+    for rec in records:
+        batch.append(rec)
+        total += 1
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    return total
+
+
+def _status(ctx: Context, op: ops.Operation, lease: Lease, status: str, **doc: object) -> None:
+    with ctx.engine.begin() as conn:
+        ops.update_op(
+            conn,
+            op,
+            ctx.clock.now_ms(),
+            status=status,
+            owner=lease.owner,
+            doc_set=dict(doc) if doc else None,
+        )
+
+
+def prepare_slack(ctx: Context, op: ops.Operation, lease: Lease) -> None:
+    with open_export(ctx, op) as export:
+        try:
+            _status(ctx, op, lease, steps.PREPARING_USERS)
+            users = stage_records(ctx, op, "user", export.users(), lease)
+            _status(ctx, op, lease, steps.PREPARING_CHANNELS)
+            channels = stage_records(ctx, op, "channel", export.channels(), lease)
+            _status(ctx, op, lease, steps.PREPARING_MESSAGES)
+            messages = export.count_messages()
+            users += stage_records(ctx, op, "user", export.bot_users(), lease)
+        except ArchiveError as exc:
+            raise PrepareFailed(str(exc)) from None
+        if users + channels + messages == 0:
+            raise PrepareFailed("the export holds no users, channels or messages")
+        count = {
+            "total": users + channels + messages,
+            "users": users,
+            "channels": channels,
+            "messages": messages,
+        }
+        with ctx.engine.begin() as conn:
+            ops.update_op(
+                conn,
+                op,
+                ctx.clock.now_ms(),
+                owner=lease.owner,
+                doc_set={"count": count, "namespace": export.namespace},
+            )

@@ -1,0 +1,446 @@
+"""Messages (``rocketchat_message``): the bulk writer, single reads, and room/thread upkeep.
+
+Imports write messages in batches, each batch in the same transaction as its checkpoint
+(DESIGN.md, step 3), so a batch must be cheap and idempotent:
+
+* one primary-key read finds which ``_id`` already exist;
+* the merge rule of importers.md §1.9 step 7 runs once, in Python, for both backends
+  (:func:`plan_batch`): a new ``_id`` is inserted; the same ``_id`` in the same room by the same
+  author is updated with the fields present (nothing removed, a downloaded file never re-hidden);
+  anything else is a conflict, left untouched and reported;
+* new rows go in with ``executemany`` on SQLite and ``COPY`` into a temporary table then
+  ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` on PostgreSQL; changed rows are updated,
+  unchanged ones are not touched, so importing the same batch twice writes nothing;
+* each room's ``msgs`` grows by its new messages, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import orjson
+from sqlalchemy import Connection, bindparam, func, select, update
+
+from chatport.clock import SystemClock
+from chatport.db import tables
+from chatport.db.dialect import insert
+from chatport.workspace import rooms
+from chatport.workspace.documents import (
+    MESSAGE_INSTANTS,
+    compact,
+    render_message,
+    store_instants,
+)
+
+M = tables.messages
+
+# Fields a later import must not overwrite once the message's file has been downloaded:
+# re-hiding it, or resetting its file and attachments, would undo pending-files' work (§1.9).
+PROTECTED_AFTER_DOWNLOAD: Final = ("_hidden", "_importFile", "attachments", "file", "files")
+
+_READ_CHUNK: Final = 500
+_STAGE: Final = "chatport_message_stage"
+_COLUMNS: Final = ("id", "rid", "ts", "tmid", "u_id", "hidden", "updated_at", "doc")
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    id: str
+    rid: str
+    ts: int
+    tmid: str | None
+    u_id: str
+    hidden: bool
+    updated_at: int
+    doc: dict[str, Any]
+
+    def document(self) -> dict[str, Any]:
+        """The message as the read API sends it (dates rendered, no ``_importFile``)."""
+        return render_message(self.id, self.doc, self.updated_at)
+
+    def stored(self) -> dict[str, Any]:
+        """The stored form with ``_id`` and ``_updatedAt`` (for a room's ``lastMessage``)."""
+        return {"_id": self.id, **self.doc, "_updatedAt": self.updated_at}
+
+
+def row(r: Any) -> MessageRow:
+    return MessageRow(
+        id=r.id,
+        rid=r.rid,
+        ts=r.ts,
+        tmid=r.tmid,
+        u_id=r.u_id,
+        hidden=bool(r.hidden),
+        updated_at=r.updated_at,
+        doc=dict(r.doc),
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An incoming message, validated, with its indexed columns and its storage document."""
+
+    id: str
+    rid: str
+    u_id: str
+    doc: dict[str, Any]
+
+
+def prepare(message: Mapping[str, Any]) -> Prepared:
+    """Validate a Rocket.Chat message document and turn it into its storage form.
+
+    Required: ``_id``, ``rid``, ``ts`` and ``u._id``; ``msg`` is always a string (§1.13).
+    Instants become milliseconds; ``None`` and empty lists are dropped; ``_id`` and
+    ``_updatedAt`` are kept in columns, not in the document.
+    """
+    message_id = message.get("_id")
+    rid = message.get("rid")
+    author = message.get("u")
+    if not isinstance(message_id, str) or not message_id:
+        raise ValueError("a message needs a string _id")
+    if not isinstance(rid, str) or not rid:
+        raise ValueError(f"message {message_id}: rid must be a string")
+    if not isinstance(author, Mapping) or not isinstance(author.get("_id"), str):
+        raise ValueError(f"message {message_id}: u._id must be a string")
+    if message.get("ts") is None:
+        raise ValueError(f"message {message_id}: ts is required")
+    body = {k: v for k, v in message.items() if k not in ("_id", "_updatedAt")}
+    body.setdefault("msg", "")
+    if not isinstance(body["msg"], str):
+        raise ValueError(f"message {message_id}: msg must be a string")
+    if "tmid" in body and body["tmid"] is not None and not isinstance(body["tmid"], str):
+        raise ValueError(f"message {message_id}: tmid must be a string")
+    doc = compact(store_instants(body, MESSAGE_INSTANTS))
+    return Prepared(id=message_id, rid=rid, u_id=author["_id"], doc=doc)
+
+
+def merge_documents(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields present in ``new`` over ``old``; none removed (importers.md §1.9 step 7)."""
+    merged = dict(old)
+    imported_file = old.get("_importFile")
+    downloaded = isinstance(imported_file, Mapping) and imported_file.get("downloaded") is True
+    for key, value in new.items():
+        if downloaded and key in PROTECTED_AFTER_DOWNLOAD:
+            continue
+        merged[key] = value
+    return merged
+
+
+@dataclass
+class _Pending:
+    rid: str
+    u_id: str
+    doc: dict[str, Any]
+    new: bool
+    original: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Existing:
+    rid: str
+    u_id: str
+    doc: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """What a batch does: rows to insert, rows to update, ``_id`` that conflict."""
+
+    inserts: dict[str, _Pending] = field(default_factory=dict)
+    updates: dict[str, _Pending] = field(default_factory=dict)
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+
+def plan_batch(existing: Mapping[str, Existing], incoming: Sequence[Prepared]) -> Plan:
+    """Decide, in input order, what each incoming message does (§1.9 step 7).
+
+    The same ``_id`` twice in one batch behaves as two successive writes: the second merges
+    into the first.  A conflict is a different room or a different author for a known ``_id``.
+    """
+    pending: dict[str, _Pending] = {}
+    conflicts: list[str] = []
+    for message in incoming:
+        current = pending.get(message.id)
+        if current is None and message.id in existing:
+            known = existing[message.id]
+            current = _Pending(known.rid, known.u_id, known.doc, new=False, original=known.doc)
+        if current is None:
+            pending[message.id] = _Pending(message.rid, message.u_id, dict(message.doc), new=True)
+            continue
+        if current.rid != message.rid or current.u_id != message.u_id:
+            conflicts.append(message.id)
+            continue
+        current.doc = merge_documents(current.doc, message.doc)
+        pending[message.id] = current
+    plan = Plan(conflicts=conflicts)
+    for message_id, item in pending.items():
+        if item.new:
+            plan.inserts[message_id] = item
+        elif item.doc != item.original:
+            plan.updates[message_id] = item
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """The outcome of one batch: ``inserted`` is how many messages were new."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+    conflicts: tuple[str, ...]
+    inserted_per_room: Mapping[str, int]
+
+
+def _load_existing(conn: Connection, message_ids: Sequence[str]) -> dict[str, Existing]:
+    found: dict[str, Existing] = {}
+    unique = list(dict.fromkeys(message_ids))
+    for start in range(0, len(unique), _READ_CHUNK):
+        chunk = unique[start : start + _READ_CHUNK]
+        query = select(M.c.id, M.c.rid, M.c.u_id, M.c.doc).where(M.c.id.in_(chunk))
+        for r in conn.execute(query):
+            found[r.id] = Existing(r.rid, r.u_id, dict(r.doc))
+    return found
+
+
+def _values(message_id: str, item: _Pending, now: int) -> dict[str, Any]:
+    tmid = item.doc.get("tmid")
+    return {
+        "id": message_id,
+        "rid": item.rid,
+        "ts": item.doc["ts"],
+        "tmid": tmid if isinstance(tmid, str) else None,
+        "u_id": item.u_id,
+        "hidden": item.doc.get("_hidden") is True,
+        "updated_at": now,
+        "doc": item.doc,
+    }
+
+
+def _insert_sqlite(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """``executemany`` insert.  SQLite writers hold the write lock for the whole transaction
+    (``BEGIN IMMEDIATE``), so nothing can insert these ids between the read and this insert."""
+    conn.execute(insert(conn, M).on_conflict_do_nothing(index_elements=["id"]), rows)
+    return {r["id"] for r in rows}
+
+
+def _insert_postgresql(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """``COPY`` into a session-local staging table, then one set-based insert.
+
+    ``ON CONFLICT DO NOTHING ... RETURNING`` tells which rows were really new: a concurrent
+    worker may have inserted one of these ids since the read (the caller re-plans those).
+    """
+    raw: Any = conn.connection.driver_connection
+    column_list = ", ".join(_COLUMNS)
+    with raw.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (id text, rid text, ts bigint, "
+            "tmid text, u_id text, hidden boolean, updated_at bigint, doc jsonb) "
+            "ON COMMIT DELETE ROWS"
+        )
+        cur.execute(f"TRUNCATE {_STAGE}")
+        with cur.copy(f"COPY {_STAGE} ({column_list}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(
+                    (
+                        r["id"],
+                        r["rid"],
+                        r["ts"],
+                        r["tmid"],
+                        r["u_id"],
+                        r["hidden"],
+                        r["updated_at"],
+                        orjson.dumps(r["doc"]).decode(),
+                    )
+                )
+        cur.execute(
+            f"INSERT INTO messages ({column_list}) SELECT {column_list} FROM {_STAGE} "
+            "ON CONFLICT (id) DO NOTHING RETURNING id"
+        )
+        inserted = {str(r[0]) for r in cur.fetchall()}
+        cur.execute(f"TRUNCATE {_STAGE}")
+    return inserted
+
+
+def _update(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    params = [
+        {
+            "b_id": r["id"],
+            "b_ts": r["ts"],
+            "b_tmid": r["tmid"],
+            "b_hidden": r["hidden"],
+            "b_updated_at": r["updated_at"],
+            "b_doc": r["doc"],
+        }
+        for r in rows
+    ]
+    conn.execute(
+        update(M)
+        .where(M.c.id == bindparam("b_id"))
+        .values(
+            ts=bindparam("b_ts"),
+            tmid=bindparam("b_tmid"),
+            hidden=bindparam("b_hidden"),
+            updated_at=bindparam("b_updated_at"),
+            doc=bindparam("b_doc", type_=M.c.doc.type),
+        ),
+        params,
+    )
+
+
+def upsert_messages(
+    conn: Connection, messages: Iterable[Mapping[str, Any]], *, now: int
+) -> WriteResult:
+    """Write one batch of Rocket.Chat message documents by ``_id`` (see the module docstring).
+
+    Runs in the caller's transaction: commit it together with the batch's checkpoint.
+    """
+    prepared = [prepare(m) for m in messages]
+    if not prepared:
+        return WriteResult(0, 0, 0, (), {})
+    plan = plan_batch(_load_existing(conn, [p.id for p in prepared]), prepared)
+    insert_rows = [_values(i, item, now) for i, item in plan.inserts.items()]
+    inserted: set[str] = set()
+    if insert_rows:
+        if conn.dialect.name == "postgresql":
+            inserted = _insert_postgresql(conn, insert_rows)
+        else:
+            inserted = _insert_sqlite(conn, insert_rows)
+    lost = [i for i in plan.inserts if i not in inserted]
+    updates = dict(plan.updates)
+    unchanged = plan.unchanged
+    conflicts = list(plan.conflicts)
+    if lost:
+        # Inserted by someone else since our read: they are existing rows now.
+        again = plan_batch(_load_existing(conn, lost), [p for p in prepared if p.id in set(lost)])
+        updates.update(again.updates)
+        unchanged += again.unchanged
+        conflicts.extend(again.conflicts)
+    _update(conn, [_values(i, item, now) for i, item in updates.items()])
+    per_room: dict[str, int] = {}
+    for message_id in inserted:
+        rid = plan.inserts[message_id].rid
+        per_room[rid] = per_room.get(rid, 0) + 1
+    rooms.add_message_counts(conn, per_room, now=now)
+    return WriteResult(
+        inserted=len(inserted),
+        updated=len(updates),
+        unchanged=unchanged,
+        conflicts=tuple(conflicts),
+        inserted_per_room=per_room,
+    )
+
+
+def write_messages(
+    conn: Connection, messages: Iterable[Mapping[str, Any]], *, now: int | None = None
+) -> int:
+    """Write a batch of message documents; returns how many were new.
+
+    The short form of :func:`upsert_messages` for callers that only count; conflicts and
+    updates are in :class:`WriteResult` when needed.
+    """
+    when = now if now is not None else SystemClock().now_ms()
+    return upsert_messages(conn, messages, now=when).inserted
+
+
+# --- reads and upkeep ---------------------------------------------------------------------
+
+
+def get_message(conn: Connection, message_id: str) -> MessageRow | None:
+    r = conn.execute(select(M).where(M.c.id == message_id)).first()
+    return row(r) if r else None
+
+
+def get_messages(conn: Connection, message_ids: Iterable[str]) -> dict[str, MessageRow]:
+    found: dict[str, MessageRow] = {}
+    unique = list(dict.fromkeys(message_ids))
+    for start in range(0, len(unique), _READ_CHUNK):
+        for r in conn.execute(select(M).where(M.c.id.in_(unique[start : start + _READ_CHUNK]))):
+            found[r.id] = row(r)
+    return found
+
+
+def update_message(
+    conn: Connection,
+    message_id: str,
+    *,
+    set_fields: Mapping[str, Any] | None = None,
+    unset: Iterable[str] = (),
+    now: int,
+) -> MessageRow | None:
+    """``$set``/``$unset`` on one message (pins, threads, downloaded files), columns in step."""
+    current = get_message(conn, message_id)
+    if current is None:
+        return None
+    body = {k: v for k, v in current.doc.items() if k not in set(unset)}
+    body.update(store_instants(set_fields or {}, MESSAGE_INSTANTS))
+    doc = compact(body)
+    values = _values(message_id, _Pending(current.rid, current.u_id, doc, new=False), now)
+    conn.execute(
+        update(M)
+        .where(M.c.id == message_id)
+        .values(
+            ts=values["ts"],
+            tmid=values["tmid"],
+            hidden=values["hidden"],
+            updated_at=now,
+            doc=doc,
+        )
+    )
+    return get_message(conn, message_id)
+
+
+def refresh_threads(conn: Connection, parent_ids: Iterable[str], *, now: int) -> list[str]:
+    """Recount threads (§1.10): ``tcount``, ``tlm`` (newest reply) and ``replies`` (stored ∪
+    reply authors).  Returns the parent ids that do not exist, for the caller to report."""
+    missing: list[str] = []
+    for parent_id in dict.fromkeys(parent_ids):
+        parent = get_message(conn, parent_id)
+        if parent is None:
+            missing.append(parent_id)
+            continue
+        stats = conn.execute(
+            select(func.count(), func.max(M.c.ts)).where(M.c.tmid == parent_id)
+        ).one()
+        count, newest = int(stats[0]), stats[1]
+        if not count:
+            continue
+        authors = [
+            u for (u,) in conn.execute(select(M.c.u_id).where(M.c.tmid == parent_id).distinct())
+        ]
+        replies = list(parent.doc.get("replies") or [])
+        replies += [a for a in sorted(authors) if a not in replies]
+        update_message(
+            conn,
+            parent_id,
+            set_fields={"tcount": count, "tlm": newest, "replies": replies},
+            now=now,
+        )
+    return missing
+
+
+def refresh_last_message(conn: Connection, room_id: str, *, now: int) -> MessageRow | None:
+    """Set a room's ``lastMessage``/``lm`` (§1.10): the newest message that is neither hidden
+    nor a thread reply kept out of the room (``tmid`` without ``tshow``)."""
+    query = (
+        select(M)
+        .where(M.c.rid == room_id, M.c.hidden.is_(False))
+        .order_by(M.c.ts.desc(), M.c.id.desc())
+    )
+    chosen: MessageRow | None = None
+    offset = 0
+    while chosen is None:
+        page = [row(r) for r in conn.execute(query.limit(_READ_CHUNK).offset(offset))]
+        chosen = next((m for m in page if m.tmid is None or m.doc.get("tshow") is True), None)
+        if len(page) < _READ_CHUNK:
+            break
+        offset += _READ_CHUNK
+    rooms.set_last_message(conn, room_id, chosen.stored() if chosen else None, now=now)
+    return chosen
