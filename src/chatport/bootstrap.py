@@ -21,6 +21,7 @@ from chatport.imports.preparers import available_keys
 from chatport.imports.registry import Registry
 from chatport.jobs import crash
 from chatport.jobs.runner import JobRunner
+from chatport.workspace.rooms import ensure_general
 
 log = logging.getLogger("chatport")
 
@@ -45,6 +46,8 @@ def build_context(
     settings.apply_environment()
     accounts = Accounts(engine, the_clock, config)
     accounts.seed()
+    with engine.begin() as conn:
+        ensure_general(conn, the_clock.now_ms())
     store = FileStore(config.resolved_import_store())
     store.ensure()
     ctx = Context(

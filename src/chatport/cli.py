@@ -40,7 +40,11 @@ def serve(
     logging.getLogger("chatport").info(
         "serving on http://%s:%d (database %s)", host, port, config.resolved_database_url()
     )
-    uvicorn.run(create_app(ctx, worker=worker), host=host, port=port, log_level="info")
+    # chatport reads X-Forwarded-For itself, only from CHATPORT_TRUSTED_PROXIES.
+    uvicorn.run(
+        create_app(ctx, worker=worker), host=host, port=port, log_level="info",
+        proxy_headers=False,
+    )
 
 
 @db_app.command("upgrade")

@@ -36,17 +36,17 @@ def wire(body: Any) -> bytes:
 
 
 def check_headers(r: httpx.Response) -> None:
-    assert r.headers["content-type"] == "application/json"
-    assert r.headers["cache-control"] == "no-store"
-    assert r.headers["pragma"] == "no-cache"
+    assert r.headers["content-type"] == "application/json", r.headers
+    assert r.headers["cache-control"] == "no-store", r.headers
+    assert r.headers["pragma"] == "no-cache", r.headers
 
 
-def exact(r: httpx.Response, status: int, body: bytes | Any) -> None:
-    """Status, headers and body bytes all exactly as expected."""
-    assert r.status_code == status, (r.status_code, r.text)
+def exact(r: httpx.Response, status: int, body: bytes | Any, case: Any = None) -> None:
+    """Status, headers and body bytes all exactly as expected (``case`` labels failures)."""
+    assert r.status_code == status, (case, r.status_code, r.text)
     check_headers(r)
     expected = body if isinstance(body, bytes) else wire(body)
-    assert r.content == expected, r.content
+    assert r.content == expected, (case, r.content)
 
 
 def ok(r: httpx.Response) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from chatport.db import tables
@@ -124,69 +123,69 @@ def test_create_form_encoded(server: LiveServer) -> None:
     assert ok(r)["user"]["username"] == "formy"
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ({}, "must have required property 'email'"),
-        ({"name": "a", "username": "a", "password": "p"}, "must have required property 'email'"),
-        (
-            {"email": "a@b.c", "username": "a", "password": "p"},
-            "must have required property 'name'",
-        ),
-        (
-            {"email": "a@b.c", "name": "a", "username": "a"},
-            "must have required property 'password'",
-        ),
-        (
-            {"email": "a@b.c", "name": "a", "password": "p"},
-            "must have required property 'username'",
-        ),
-        (new_user(extra=1), "must NOT have additional properties"),
-        (new_user(extra=1, email=5), "must NOT have additional properties"),
-        (new_user(email=5), "must be string"),
-        (new_user(name=None), "must be string"),
-        (new_user(password=["x"]), "must be string"),
-        (new_user(username=True), "must be string"),
-        (new_user(active="true"), "must be boolean"),
-        (new_user(active=1), "must be boolean"),
-        (new_user(verified="false"), "must be boolean"),
-        (new_user(roles="admin"), "must be array"),
-        (new_user(roles=None), "must be array"),
-        (new_user(roles=["admin", 1]), "must be string"),
-        (new_user(customFields=[]), "must be object"),
-        (new_user(customFields=None), "must be object"),
-        (new_user(phones="555"), "must be array"),
-        (new_user(bio=5), "must be string"),
-        ([], "must be object"),
-        ([new_user()], "must be object"),
-        ("a string body", "must have required property 'email'"),
-    ],
-)
-def test_create_validation(server: LiveServer, body: Any, message: str) -> None:
-    admin = server.admin()
-    exact(admin.post(CREATE, json=body), 400, invalid(message))
+CREATE_INVALID: list[Any] = [
+    ({}, "must have required property 'email'"),
+    ({"name": "a", "username": "a", "password": "p"}, "must have required property 'email'"),
+    (
+        {"email": "a@b.c", "username": "a", "password": "p"},
+        "must have required property 'name'",
+    ),
+    (
+        {"email": "a@b.c", "name": "a", "username": "a"},
+        "must have required property 'password'",
+    ),
+    (
+        {"email": "a@b.c", "name": "a", "password": "p"},
+        "must have required property 'username'",
+    ),
+    (new_user(extra=1), "must NOT have additional properties"),
+    (new_user(extra=1, email=5), "must NOT have additional properties"),
+    (new_user(email=5), "must be string"),
+    (new_user(name=None), "must be string"),
+    (new_user(password=["x"]), "must be string"),
+    (new_user(username=True), "must be string"),
+    (new_user(active="true"), "must be boolean"),
+    (new_user(active=1), "must be boolean"),
+    (new_user(verified="false"), "must be boolean"),
+    (new_user(roles="admin"), "must be array"),
+    (new_user(roles=None), "must be array"),
+    (new_user(roles=["admin", 1]), "must be string"),
+    (new_user(customFields=[]), "must be object"),
+    (new_user(customFields=None), "must be object"),
+    (new_user(phones="555"), "must be array"),
+    (new_user(bio=5), "must be string"),
+    ([], "must be object"),
+    ([new_user()], "must be object"),
+    ("a string body", "must have required property 'email'"),
+]
 
 
-@pytest.mark.parametrize(
-    ("content", "ctype", "message"),
-    [
-        (b"", "application/json", "must have required property 'email'"),
-        (b"{broken", "application/json", "must have required property 'email'"),
-        (b"null", "application/json", "must have required property 'email'"),
-        (b"42", "application/json", "must have required property 'email'"),
-        (b"hello", "text/plain", "must have required property 'email'"),
-        (b"--x--", "multipart/form-data; boundary=x", "must have required property 'email'"),
-        (
-            b"email=a%40b.c&name=a&username=a&password=p&active=true",
-            "application/x-www-form-urlencoded",
-            "must be boolean",
-        ),
-    ],
-)
-def test_create_raw_bodies(server: LiveServer, content: bytes, ctype: str, message: str) -> None:
+def test_create_validation(server: LiveServer) -> None:
     admin = server.admin()
-    r = admin.post(CREATE, content=content, headers={"Content-Type": ctype})
-    exact(r, 400, invalid(message))
+    for body, message in CREATE_INVALID:
+        exact(admin.post(CREATE, json=body), 400, invalid(message), body)
+
+
+CREATE_RAW_BODIES: list[Any] = [
+    (b"", "application/json", "must have required property 'email'"),
+    (b"{broken", "application/json", "must have required property 'email'"),
+    (b"null", "application/json", "must have required property 'email'"),
+    (b"42", "application/json", "must have required property 'email'"),
+    (b"hello", "text/plain", "must have required property 'email'"),
+    (b"--x--", "multipart/form-data; boundary=x", "must have required property 'email'"),
+    (
+        b"email=a%40b.c&name=a&username=a&password=p&active=true",
+        "application/x-www-form-urlencoded",
+        "must be boolean",
+    ),
+]
+
+
+def test_create_raw_bodies(server: LiveServer) -> None:
+    admin = server.admin()
+    for content, ctype, message in CREATE_RAW_BODIES:
+        r = admin.post(CREATE, content=content, headers={"Content-Type": ctype})
+        exact(r, 400, invalid(message), content)
 
 
 def test_create_taken_username_and_email(server: LiveServer) -> None:
@@ -215,27 +214,48 @@ def test_create_taken_username_and_email(server: LiveServer) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "username", ["bad name", "", "a/b", "ünï", "a@b", "x" * 256, "bob\n", "\nbob", "a\x00b"]
-)
-def test_create_invalid_username(server: LiveServer, username: str) -> None:
-    admin = server.admin()
-    r = admin.post(CREATE, json=new_user("ok", username=username))
-    exact(
-        r,
-        400,
-        coded("error-input-is-not-a-valid-field", f"{username} is not a valid username"),
-    )
+BAD_USERNAMES: list[Any] = [
+    "bad name",
+    "",
+    "a/b",
+    "ünï",
+    "a@b",
+    "x" * 256,
+    "bob\n",
+    "\nbob",
+    "a\x00b",
+]
 
 
-@pytest.mark.parametrize(
-    "email",
-    ["nope", "", "a@b", "a b@c.d", "@c.d", "a@@b.c", "a@b.c\n", "a" * 250 + "@b.cd"],
-)
-def test_create_invalid_email(server: LiveServer, email: str) -> None:
+def test_create_invalid_username(server: LiveServer) -> None:
     admin = server.admin()
-    r = admin.post(CREATE, json=new_user("ok", email=email))
-    exact(r, 400, coded("error-invalid-email", f"Invalid email {email}"))
+    for username in BAD_USERNAMES:
+        r = admin.post(CREATE, json=new_user("ok", username=username))
+        exact(
+            r,
+            400,
+            coded("error-input-is-not-a-valid-field", f"{username} is not a valid username"),
+            username,
+        )
+
+
+BAD_EMAILS: list[Any] = [
+    "nope",
+    "",
+    "a@b",
+    "a b@c.d",
+    "@c.d",
+    "a@@b.c",
+    "a@b.c\n",
+    "a" * 250 + "@b.cd",
+]
+
+
+def test_create_invalid_email(server: LiveServer) -> None:
+    admin = server.admin()
+    for email in BAD_EMAILS:
+        r = admin.post(CREATE, json=new_user("ok", email=email))
+        exact(r, 400, coded("error-invalid-email", f"Invalid email {email}"), email)
 
 
 def test_create_longest_names(server: LiveServer) -> None:
@@ -330,23 +350,23 @@ def test_delete_unknown(server: LiveServer) -> None:
     exact(admin.post(DELETE, json={"username": "x" * 5000}), 400, body)
 
 
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        ({}, "must have required property 'userId'"),
-        ({"confirmRelinquish": True}, "must have required property 'userId'"),
-        ({"extra": 1}, "must have required property 'userId'"),
-        ({"userid": "x"}, "must have required property 'userId'"),
-        ({"userId": "x", "extra": 1}, "must NOT have additional properties"),
-        ({"userId": ["x"]}, "must be string"),
-        ({"userId": {"$ne": ""}}, "must be string"),
-        ({"username": "x", "confirmRelinquish": "maybe"}, "must be boolean"),
-        ([], "must be object"),
-    ],
-)
-def test_delete_validation(server: LiveServer, body: Any, message: str) -> None:
+DELETE_INVALID: list[Any] = [
+    ({}, "must have required property 'userId'"),
+    ({"confirmRelinquish": True}, "must have required property 'userId'"),
+    ({"extra": 1}, "must have required property 'userId'"),
+    ({"userid": "x"}, "must have required property 'userId'"),
+    ({"userId": "x", "extra": 1}, "must NOT have additional properties"),
+    ({"userId": ["x"]}, "must be string"),
+    ({"userId": {"$ne": ""}}, "must be string"),
+    ({"username": "x", "confirmRelinquish": "maybe"}, "must be boolean"),
+    ([], "must be object"),
+]
+
+
+def test_delete_validation(server: LiveServer) -> None:
     admin = server.admin()
-    exact(admin.post(DELETE, json=body), 400, invalid(message))
+    for body, message in DELETE_INVALID:
+        exact(admin.post(DELETE, json=body), 400, invalid(message), body)
 
 
 # --- users.info / users.list ----------------------------------------------------------------
@@ -413,23 +433,21 @@ def test_list(server: LiveServer) -> None:
 # --- permissions -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "body"),
-    [
-        ("POST", CREATE, new_user("eve")),
-        ("POST", DELETE, {"username": ADMIN}),
-        ("GET", "/api/v1/settings/SSRF_Allowlist", None),
-        ("POST", "/api/v1/settings/SSRF_Allowlist", {"value": "evil.test"}),
-        ("GET", "/api/v1/settings/nope", None),
-        ("POST", "/api/v1/settings/nope", {"value": 1}),
-    ],
-)
-def test_plain_user_is_forbidden(
-    server: LiveServer, method: str, path: str, body: dict[str, Any] | None
-) -> None:
+FORBIDDEN_CALLS: list[tuple[str, str, Any]] = [
+    ("POST", CREATE, new_user("eve")),
+    ("POST", DELETE, {"username": ADMIN}),
+    ("GET", "/api/v1/settings/SSRF_Allowlist", None),
+    ("POST", "/api/v1/settings/SSRF_Allowlist", {"value": "evil.test"}),
+    ("GET", "/api/v1/settings/nope", None),
+    ("POST", "/api/v1/settings/nope", {"value": 1}),
+]
+
+
+def test_plain_user_is_forbidden(server: LiveServer) -> None:
     admin = server.admin()
     bob = server.create_user(admin, "bob")
-    exact(bob.http.request(method, path, json=body), 403, FORBIDDEN)
+    for method, path, body in FORBIDDEN_CALLS:
+        exact(bob.http.request(method, path, json=body), 403, FORBIDDEN, (method, path))
     # Nothing happened.
     assert user_exists(server, ADMIN)
     assert ok(admin.get("/api/v1/settings/SSRF_Allowlist"))["value"] == ""

@@ -29,6 +29,9 @@ API_BYPASS_RATE_LIMIT = "api-bypass-rate-limit"
 VIEW_FULL_OTHER_USER_INFO = "view-full-other-user-info"
 VIEW_ROOM_ADMINISTRATION = "view-room-administration"
 VIEW_OTHER_USER_CHANNELS = "view-other-user-channels"
+VIEW_C_ROOM = "view-c-room"
+VIEW_JOINED_ROOM = "view-joined-room"
+VIEW_P_ROOM = "view-p-room"
 
 PERMISSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (RUN_IMPORT, ("admin",)),
@@ -44,4 +47,7 @@ PERMISSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (VIEW_OTHER_USER_CHANNELS, ("admin",)),
     ("view-user-administration", ("admin",)),
     (VIEW_D_ROOM, ("admin", "user", "bot", "app", "guest")),
+    (VIEW_C_ROOM, ("admin", "user", "bot", "app", "anonymous")),
+    (VIEW_JOINED_ROOM, ("guest", "bot", "app", "anonymous")),
+    (VIEW_P_ROOM, ("admin", "user", "anonymous", "guest")),
 )

@@ -10,5 +10,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, BigInteger
 from sqlalchemy.dialects.postgresql import JSONB
 
-Json = JSON().with_variant(JSONB(), "postgresql")
+# ``none_as_null``: Python ``None`` is SQL NULL, never the JSON text ``null``, so "absent"
+# stays testable with ``IS NULL``.
+Json = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 Millis = BigInteger

@@ -13,14 +13,11 @@ from typing import Final
 
 from sqlalchemy import Connection
 
-from chatport.accounts.seed import VIEW_ROOM_ADMINISTRATION
-from chatport.workspace import subscriptions
-from chatport.workspace.rooms import RoomRow
-
 # Rocket.Chat permission ids not (yet) seeded by ``chatport.accounts.seed``; their home is
 # there (one source of truth), they are named here only until it carries them.
-VIEW_C_ROOM: Final = "view-c-room"
-VIEW_JOINED_ROOM: Final = "view-joined-room"
+from chatport.accounts.seed import VIEW_C_ROOM, VIEW_JOINED_ROOM, VIEW_ROOM_ADMINISTRATION  # noqa: E402
+from chatport.workspace import subscriptions
+from chatport.workspace.rooms import RoomRow
 
 READ_PERMISSIONS: Final = (VIEW_ROOM_ADMINISTRATION, VIEW_C_ROOM, VIEW_JOINED_ROOM)
 """The permissions the read rules consult; callers resolve them before reading (see

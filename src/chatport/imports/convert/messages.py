@@ -65,19 +65,19 @@ class MessageConverter:
         conn: Connection,
         users: UserLookup,
         rooms: RoomLookup,
-        selected_rooms: set[str] | None,
+        unselected_rooms: set[str],
     ):
         self._conn = conn
         self.users = users
         self.rooms = rooms
-        self._selected = selected_rooms  # room import ids whose messages are imported
+        self._unselected = unselected_rooms  # rooms the selection left out
 
     def convert(self, data: dict[str, Any]) -> MessageResult:
         ts = data.get("ts")
         if not isinstance(ts, int | float) or isinstance(ts, bool) or not math.isfinite(ts):
             return MessageResult(None, [_problem("importer-message-invalid-timestamp")])
         rid_import = data.get("rid")
-        if self._selected is not None and rid_import not in self._selected:
+        if rid_import in self._unselected:
             return MessageResult(None, skip_reason="importer-message-room-not-selected")
         u = data.get("u") if isinstance(data.get("u"), dict) else {}
         author = self.users.get(u.get("_id")) if u else None
