@@ -42,7 +42,10 @@ def serve(
     )
     # chatport reads X-Forwarded-For itself, only from CHATPORT_TRUSTED_PROXIES.
     uvicorn.run(
-        create_app(ctx, worker=worker), host=host, port=port, log_level="info",
+        create_app(ctx, worker=worker),
+        host=host,
+        port=port,
+        log_level="info",
         proxy_headers=False,
     )
 
@@ -90,6 +93,31 @@ def create_admin(
         typer.echo(f"error: {exc.reason}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created admin {user.username} ({user.id})")
+
+
+@app.command("import")
+def import_command(
+    source: str = typer.Argument(..., help="A local file, or an http(s) URL."),
+    importer: str = typer.Option(..., "--importer", help="slack, slack-users, csv, ..."),
+    users: str = typer.Option("all", "--users", help="all, none, or import ids, comma-separated."),
+    channels: str = typer.Option(
+        "all", "--channels", help="all, none, or channel ids (__directMessages__ for DMs)."
+    ),
+) -> None:
+    """Run an import from the command line against the configured database."""
+    from rich.console import Console
+
+    from chatport.bootstrap import build_context
+    from chatport.cli_import import run_import
+
+    logging.basicConfig(level=logging.WARNING)
+    console = Console()
+    ctx = build_context(Config(), announce=console.print)
+    try:
+        code = run_import(ctx, source, importer, users, channels, console)
+    finally:
+        ctx.runner.shutdown(wait=False)
+    raise typer.Exit(code)
 
 
 def main() -> None:

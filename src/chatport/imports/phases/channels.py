@@ -85,7 +85,7 @@ def convert_channels(run: Run) -> None:
                         warnings=outcome.warnings or None,
                     )
                     tally.add(outcome.state)
-            run.commit(conn, tally, channels_seq=batch[-1].seq)
+            run.commit(conn, tally, kind="channels", channels_seq=batch[-1].seq)
         crash.point("convert.after_commit")
 
 

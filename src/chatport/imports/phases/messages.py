@@ -130,5 +130,5 @@ def _flush(run: Run, batch: _Batch, label: str | None) -> None:
         checkpoint: dict[str, Any] = {"messages_pos": list(batch.last)}
         if label:
             run.op.doc["messagesstatus"] = label
-        run.commit(conn, tally, status=steps.IMPORTING_MESSAGES, **checkpoint)
+        run.commit(conn, tally, status=steps.IMPORTING_MESSAGES, kind="messages", **checkpoint)
     crash.point("convert.after_commit")

@@ -49,13 +49,29 @@ class Run:
         return self.ctx.clock.now_ms()
 
     def commit(
-        self, conn: Connection, tally: Tally, status: str | None = None, **checkpoint: Any
+        self,
+        conn: Connection,
+        tally: Tally,
+        status: str | None = None,
+        kind: str | None = None,
+        **checkpoint: Any,
     ) -> None:
-        """Counts and checkpoint in the caller's transaction, fenced by the lease."""
+        """Counts and checkpoint in the caller's transaction, fenced by the lease.
+
+        ``kind`` (users, channels, messages) also keeps a per-kind tally in the checkpoint,
+        for summaries; the operation's ``count`` holds the totals clients read.
+        """
         count = self.op.count
         for key in ("completed", "error", "skipped"):
             count[key] = count.get(key, 0) + getattr(tally, key)
         merged = {**self.checkpoint, **checkpoint}
+        if kind is not None:
+            kinds = dict(merged.get("tally") or {})
+            mine = dict(kinds.get(kind) or {})
+            for key in ("completed", "error", "skipped"):
+                mine[key] = mine.get(key, 0) + getattr(tally, key)
+            kinds[kind] = mine
+            merged["tally"] = kinds
         crash.point("convert.before_commit")
         if not ops.update_op(
             conn,

@@ -65,5 +65,5 @@ def convert_users(run: Run) -> None:
                         skip_reason=outcome.skip_reason,
                     )
                     tally.add(outcome.state)
-            run.commit(conn, tally, users_seq=batch[-1].seq)
+            run.commit(conn, tally, kind="users", users_seq=batch[-1].seq)
         crash.point("convert.after_commit")
