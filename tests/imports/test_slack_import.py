@@ -13,8 +13,10 @@ from tests.support.server import Client, LiveServer
 def load(server: LiveServer, admin: Client, files: FileServer, body: bytes) -> dict[str, Any]:
     files.routes["/export.zip"] = Route(body=body)
     server.set_setting(admin, "SSRF_Allowlist", f"127.0.0.1:{files.port}")
-    r = admin.post("/api/v1/downloadPublicImportFile",
-                   json={"fileUrl": files.url("/export.zip"), "importerKey": "slack"})
+    r = admin.post(
+        "/api/v1/downloadPublicImportFile",
+        json={"fileUrl": files.url("/export.zip"), "importerKey": "slack"},
+    )
     assert r.json() == {"success": True}
     server.wait_for(admin, lambda p: p["step"] == "importer_file_loaded")
     deadline = time.monotonic() + 30
@@ -82,26 +84,61 @@ def _small_export() -> bytes:
         {"id": "U2", "name": "bob", "profile": {"real_name": "Bob B", "email": "bob@x.io"}},
     ]
     channels = [
-        {"id": "C1", "name": "general", "is_general": True, "creator": "U1",
-         "members": ["U1", "U2"], "created": 1500000000},
-        {"id": "C2", "name": "dev", "creator": "U2", "members": ["U1", "U2"],
-         "created": 1500000000, "topic": {"value": "code &amp; coffee"}},
+        {
+            "id": "C1",
+            "name": "general",
+            "is_general": True,
+            "creator": "U1",
+            "members": ["U1", "U2"],
+            "created": 1500000000,
+        },
+        {
+            "id": "C2",
+            "name": "dev",
+            "creator": "U2",
+            "members": ["U1", "U2"],
+            "created": 1500000000,
+            "topic": {"value": "code &amp; coffee"},
+        },
     ]
     dev = [
-        {"type": "message", "user": "U1", "text": "hello <@U2> see <#C1|general>",
-         "ts": "1600000000.000100"},
-        {"type": "message", "user": "U2", "text": "*bold* reply", "ts": "1600000001.000200",
-         "thread_ts": "1600000000.000100"},
-        {"type": "message", "user": "U2", "text": "", "subtype": "channel_join",
-         "ts": "1600000002.000000"},
-        {"type": "message", "user": "U1", "text": "nice", "ts": "1600000003.000000",
-         "reactions": [{"name": "+1", "users": ["U2"], "count": 1}]},
+        {
+            "type": "message",
+            "user": "U1",
+            "text": "hello <@U2> see <#C1|general>",
+            "ts": "1600000000.000100",
+        },
+        {
+            "type": "message",
+            "user": "U2",
+            "text": "*bold* reply",
+            "ts": "1600000001.000200",
+            "thread_ts": "1600000000.000100",
+        },
+        {
+            "type": "message",
+            "user": "U2",
+            "text": "",
+            "subtype": "channel_join",
+            "ts": "1600000002.000000",
+        },
+        {
+            "type": "message",
+            "user": "U1",
+            "text": "nice",
+            "ts": "1600000003.000000",
+            "reactions": [{"name": "+1", "users": ["U2"], "count": 1}],
+        },
     ]
     general = [{"type": "message", "user": "U2", "text": "hi all", "ts": "1600000005.000000"}]
-    return build_export({
-        "users.json": users, "channels.json": channels,
-        "dev/2020-09-13.json": dev, "general/2020-09-13.json": general,
-    })
+    return build_export(
+        {
+            "users.json": users,
+            "channels.json": channels,
+            "dev/2020-09-13.json": dev,
+            "general/2020-09-13.json": general,
+        }
+    )
 
 
 def test_selection_leaving_out_a_channel_skips_its_messages(
@@ -111,8 +148,9 @@ def test_selection_leaving_out_a_channel_skips_its_messages(
     selection = load(server, admin, files, _small_export())
     assert [c["channel_id"] for c in selection["channels"]] == ["C1", "C2"]
     assert selection["message_count"] == 5
-    progress = run_import(server, admin, {"users": {"all": True},
-                                          "channels": {"all": False, "list": ["C1"]}})
+    progress = run_import(
+        server, admin, {"users": {"all": True}, "channels": {"all": False, "list": ["C1"]}}
+    )
     assert progress["step"] == "importer_done"
     assert progress["count"] == {"completed": 4, "total": 9, "error": 0, "skipped": 5}
     rooms = admin.get("/api/v1/rooms.adminRooms?count=100").json()["rooms"]
