@@ -10,7 +10,6 @@ from typing import Any
 
 import bcrypt
 import httpx
-import pytest
 from sqlalchemy import func, select, update
 
 from chatport.db import tables

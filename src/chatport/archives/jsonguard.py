@@ -31,8 +31,6 @@ DEFAULT_MAX_DEPTH = 64
 MAX_INT_DIGITS = 4300
 SURROGATE_WARNING = "lone surrogate replaced by U+FFFD"
 
-_STRING = re.compile(r'"(?:[^"\\]++|\\[\s\S]?)*+(?:"|\Z)')  # linear even when unterminated
-_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32 LE starts like UTF-16 LE
@@ -78,9 +76,9 @@ def load_json(data: bytes, member: str, max_depth: int = DEFAULT_MAX_DEPTH) -> J
     """
     where = display_name(member)
     text = _decode(data, where)
-    if _too_deep(text, max_depth):
-        raise ArchiveError(f"{where}: nested deeper than {max_depth} levels")
-    hooks = _Hooks()
+    # Text decoded from valid UTF-8 holds no raw surrogates: without a \uD8xx escape no key
+    # can carry one, and the duplicate-key check needs no per-key work.
+    hooks: _Hooks = _Hooks() if _SURROGATE_ESCAPE.search(text) else _PlainHooks()
     try:
         value = json.loads(
             text,
@@ -99,6 +97,8 @@ def load_json(data: bytes, member: str, max_depth: int = DEFAULT_MAX_DEPTH) -> J
         raise ArchiveError(f"{where}: nested deeper than {max_depth} levels") from None
     except ValueError as exc:  # e.g. int() under a lower process-wide digit limit
         raise InvalidRecord(f"{where}: invalid record: {_first_line(exc)}") from None
+    if _nested_deeper(value, max_depth):
+        raise ArchiveError(f"{where}: nested deeper than {max_depth} levels")
     if _SURROGATE_ESCAPE.search(text) and _scrub_surrogates(value):
         hooks.surrogates = True
     if isinstance(value, str) and _SURROGATE.search(value):
@@ -292,6 +292,16 @@ class _Hooks:
         return result
 
 
+class _PlainHooks(_Hooks):
+    """The common case: keys without surrogates; duplicates found by a length comparison."""
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            return super().pairs(pairs)  # raises, naming the duplicate key
+        return result
+
+
 def _reject_constant(name: str) -> Any:
     raise _RecordProblem(f"{name} is not allowed")
 
@@ -328,18 +338,23 @@ def _strip_bom(data: bytes, where: str) -> bytes:
     return data
 
 
-def _too_deep(text: str, max_depth: int) -> bool:
-    """Pre-scan: the deepest bracket nesting outside strings, without recursion."""
-    if text.count("[") + text.count("{") <= max_depth:
-        return False
-    depth = 0
-    for bracket in _NOT_BRACKET.sub("", _STRING.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > max_depth:
-                return True
-        else:
-            depth -= 1
+def _nested_deeper(root: Any, max_depth: int) -> bool:
+    """Depth of the parsed value, walked iteratively over containers only.
+
+    Checking after the C parser is several times cheaper than a regex pre-scan of the text;
+    input deep enough to threaten the parser itself raises ``RecursionError`` there, which
+    :func:`load_json` reports as too deep.
+    """
+    stack: list[tuple[Any, int]] = [(root, 1)] if type(root) in (dict, list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            return True
+        children = node.values() if type(node) is dict else node
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
     return False
 
 

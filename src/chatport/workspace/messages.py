@@ -399,30 +399,41 @@ def update_message(
 
 def refresh_threads(conn: Connection, parent_ids: Iterable[str], *, now: int) -> list[str]:
     """Recount threads (§1.10): ``tcount``, ``tlm`` (newest reply) and ``replies`` (stored ∪
-    reply authors).  Returns the parent ids that do not exist, for the caller to report."""
+    reply authors).  Returns the parent ids that do not exist, for the caller to report.
+
+    Works in chunks with grouped queries (three per chunk, not three per parent) and rewrites
+    only parents whose thread fields change, so a re-import touches nothing.
+    """
     missing: list[str] = []
-    for parent_id in dict.fromkeys(parent_ids):
-        parent = get_message(conn, parent_id)
-        if parent is None:
-            missing.append(parent_id)
-            continue
-        stats = conn.execute(
-            select(func.count(), func.max(M.c.ts)).where(M.c.tmid == parent_id)
-        ).one()
-        count, newest = int(stats[0]), stats[1]
-        if not count:
-            continue
-        authors = [
-            u for (u,) in conn.execute(select(M.c.u_id).where(M.c.tmid == parent_id).distinct())
-        ]
-        replies = list(parent.doc.get("replies") or [])
-        replies += [a for a in sorted(authors) if a not in replies]
-        update_message(
-            conn,
-            parent_id,
-            set_fields={"tcount": count, "tlm": newest, "replies": replies},
-            now=now,
-        )
+    wanted = list(dict.fromkeys(parent_ids))
+    for start in range(0, len(wanted), _READ_CHUNK):
+        chunk = wanted[start : start + _READ_CHUNK]
+        parents = get_messages(conn, chunk)
+        missing.extend(p for p in chunk if p not in parents)
+        stats = {
+            tmid: (int(count), newest)
+            for tmid, count, newest in conn.execute(
+                select(M.c.tmid, func.count(), func.max(M.c.ts))
+                .where(M.c.tmid.in_(chunk))
+                .group_by(M.c.tmid)
+            )
+        }
+        authors: dict[str, set[str]] = {}
+        for tmid, u_id in conn.execute(
+            select(M.c.tmid, M.c.u_id).where(M.c.tmid.in_(chunk)).distinct()
+        ):
+            authors.setdefault(tmid, set()).add(u_id)
+        for parent_id, (count, newest) in stats.items():
+            parent = parents.get(parent_id)
+            if parent is None or not count:
+                continue
+            replies = list(parent.doc.get("replies") or [])
+            replies += [a for a in sorted(authors.get(parent_id, ())) if a not in replies]
+            wanted_fields = {"tcount": count, "tlm": newest, "replies": replies}
+            stored = store_instants(wanted_fields, MESSAGE_INSTANTS)
+            if all(parent.doc.get(k) == v for k, v in stored.items()):
+                continue
+            update_message(conn, parent_id, set_fields=wanted_fields, now=now)
     return missing
 
 

@@ -1,14 +1,13 @@
 """User records to accounts (importers §1.7), never taking over an existing account.
 
 A matched user keeps its roles, password, services, emails and active flag: only the import
-ids are bound. New users get Rocket.Chat's user document and a random password with
-"change required" unless the record carries one.
+ids are bound. New users get Rocket.Chat's user document and no password (with "change
+required") unless the record carries one.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,8 +164,10 @@ def _insert_new(
             doc[key] = data[key]
     password = data.get("password") if isinstance(data.get("password"), str) else None
     if not password:
+        # No password service at all (security-reliability §1.9.4): nothing to guess, and no
+        # bcrypt per imported user, which would cost a minute per thousand users.
         doc["requirePasswordChange"] = True
-        password = secrets.token_urlsafe(24)
+    bcrypt_hash = hash_password(password, options.bcrypt_rounds) if password else None
     roles = _roles(data, options)
     user_id = ids.random_id()
     try:
@@ -177,7 +178,7 @@ def _insert_new(
                 doc=doc,
                 roles=roles,
                 active=not bool(data.get("deleted")),
-                password_bcrypt=hash_password(password, options.bcrypt_rounds),
+                password_bcrypt=bcrypt_hash,
                 now=now,
             )
             accounts_repo.add_import_ids(conn, user_id, options.namespace, import_ids)
