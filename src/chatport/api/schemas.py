@@ -100,6 +100,9 @@ USERS_CREATE: dict[str, Any] = {
     "additionalProperties": False,
 }
 
+# ``userId`` or ``username``, at least one: AJV checks the ``anyOf`` before the object's own
+# keywords, so a body naming neither answers ``must have required property 'userId'`` even
+# when it also has unknown keys.
 USERS_DELETE: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -108,11 +111,16 @@ USERS_DELETE: dict[str, Any] = {
         "confirmRelinquish": {"type": "boolean"},
     },
     "additionalProperties": False,
+    "anyOf": [{"required": ["userId"]}, {"required": ["username"]}],
 }
 
+# Token names live in a 255-character column: a longer one fails validation, not the database.
 PAT_GENERATE: dict[str, Any] = {
     "type": "object",
-    "properties": {"tokenName": _STR, "bypassTwoFactor": {"type": "boolean"}},
+    "properties": {
+        "tokenName": {"type": "string", "maxLength": 255},
+        "bypassTwoFactor": {"type": "boolean"},
+    },
     "required": ["tokenName"],
     "additionalProperties": False,
 }

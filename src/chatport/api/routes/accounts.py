@@ -24,17 +24,6 @@ def _doc(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
 
 
-# Token names are stored in a 255-character column: a longer new name fails validation
-# (AJV's ``maxLength`` message) instead of failing in the database.
-PAT_GENERATE: dict[str, Any] = {
-    **schemas.PAT_GENERATE,
-    "properties": {
-        **schemas.PAT_GENERATE["properties"],
-        "tokenName": {**schemas.PAT_GENERATE["properties"]["tokenName"], "maxLength": 255},
-    },
-}
-
-
 @router.get("/api/info")
 async def info() -> Response:
     return envelope.success({"version": __version__})
@@ -99,9 +88,9 @@ def me(call: Call = authenticated) -> Response:
     return envelope.success(me_object(user, call.base_url))
 
 
-@router.post("/api/v1/users.generatePersonalAccessToken", openapi_extra=_doc(PAT_GENERATE))
+@router.post("/api/v1/users.generatePersonalAccessToken", openapi_extra=_doc(schemas.PAT_GENERATE))
 def generate_pat(call: Call = pat) -> Response:
-    body = call.body(PAT_GENERATE)
+    body = call.body(schemas.PAT_GENERATE)
     assert call.user is not None
     token = call.ctx.accounts.generate_personal_token(
         call.user, body["tokenName"], bool(body.get("bypassTwoFactor", False))

@@ -13,7 +13,7 @@ from chatport.api.auth import EMPTY_OBJECT, Call, gate
 from chatport.imports.registry import PENDING_AVATARS, PENDING_FILES
 from chatport.imports.service import ImportService
 
-router = APIRouter(prefix="/api/v1", tags=["import"])
+router = APIRouter(prefix="/api/v1", tags=["import"], route_class=envelope.EnvelopeRoute)
 run_import = Depends(gate(RUN_IMPORT))
 
 

@@ -72,18 +72,9 @@ def users_create(call: Call = Depends(gate(CREATE_USER))) -> Response:
     return envelope.success({"user": created_user(user)})
 
 
-# ``userId`` or ``username``, at least one: AJV checks the ``anyOf`` before the object's own
-# keywords, so a body naming neither answers ``must have required property 'userId'`` even
-# when it also has unknown keys.
-USERS_DELETE: dict[str, Any] = {
-    **schemas.USERS_DELETE,
-    "anyOf": [{"required": ["userId"]}, {"required": ["username"]}],
-}
-
-
-@router.post("/users.delete", openapi_extra=_doc(USERS_DELETE))
+@router.post("/users.delete", openapi_extra=_doc(schemas.USERS_DELETE))
 def users_delete(call: Call = Depends(gate(DELETE_USER))) -> Response:
-    body = call.body(USERS_DELETE, coerce=True)
+    body = call.body(schemas.USERS_DELETE, coerce=True)
     call.ctx.accounts.delete_user(user_id=body.get("userId"), username=body.get("username"))
     return envelope.success()
 
