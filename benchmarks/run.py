@@ -129,6 +129,8 @@ def ensure_export(out_dir: Path, size: int, seed: int, lean: bool) -> Path:
     result = measure(cmd, out_dir, f"generate-{size}")
     if result.returncode != 0:
         raise SystemExit(f"generator failed for {size}:\n{_tail(result.stderr)}")
+    for stream in ("stdout", "stderr"):
+        (out_dir / f"generate-{size}.{stream}").unlink(missing_ok=True)
     print(
         f"[{size}] generated in {result.seconds:.1f} s, peak RSS {result.peak_rss_mb:.0f} MB: "
         f"{result.stdout.strip()}",

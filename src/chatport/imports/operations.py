@@ -110,8 +110,10 @@ def _serialise(conn: Connection) -> None:
 def clear(conn: Connection, now: int) -> None:
     """Invalidate every valid record and empty the staging area (statuses unchanged)."""
     _serialise(conn)
-    conn.execute(update(OPS).where(OPS.c.valid.is_(True)).values(valid=False, updated_at=now))
+    # Staging first, then operations: the order a conversion batch takes its locks in (it
+    # marks staged records, then commits its counts), so the two never deadlock.
     conn.execute(tables.import_staging.delete())
+    conn.execute(update(OPS).where(OPS.c.valid.is_(True)).values(valid=False, updated_at=now))
 
 
 def create(conn: Connection, *, key: str, type_name: str, user_id: str, now: int) -> Operation:
