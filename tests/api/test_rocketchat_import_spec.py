@@ -1,8 +1,4 @@
-"""Rocket.Chat's own import API test (import.spec.ts, rest-api §6), step by step, in order.
-
-Where Rocket.Chat uses the ``csv`` key for a pure transport check, this test uses a pending key
-until the CSV reader is registered: the transport is the same.
-"""
+"""Rocket.Chat's own import API test (import.spec.ts, rest-api §6), step by step, in order."""
 
 from __future__ import annotations
 
@@ -78,7 +74,7 @@ def test_rocketchat_import_spec_flow(server: LiveServer, files: FileServer) -> N
     url = f"http://mock-server.dev:{files.port}/import-test.zip"
     r = admin.post(
         "/api/v1/downloadPublicImportFile",
-        json={"fileUrl": url, "importerKey": "pending-files"},
+        json={"fileUrl": url, "importerKey": "csv"},
     )
     assert r.status_code == 200 and r.json() == {"success": True}
     deadline = time.monotonic() + 10

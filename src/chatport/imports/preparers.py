@@ -7,6 +7,7 @@ from collections.abc import Callable
 from chatport.context import Context
 from chatport.imports.lease import Lease
 from chatport.imports.operations import Operation
+from chatport.imports.stage_csv import prepare_csv
 from chatport.imports.stage_slack import prepare_slack
 from chatport.imports.stage_slack_users import prepare_slack_users
 
@@ -16,6 +17,7 @@ PrepareFn = Callable[[Context, Operation, Lease], None]
 BUILTIN_KEYS = frozenset({"pending-files", "pending-avatars", "api"})
 
 PREPARERS: dict[str, PrepareFn] = {
+    "csv": prepare_csv,
     "slack": prepare_slack,
     "slack-users": prepare_slack_users,
 }

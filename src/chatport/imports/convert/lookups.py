@@ -6,6 +6,7 @@ Users and rooms are few next to messages, so the message phase loads them once p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,10 @@ ROCKET_CAT = "rocket.cat"
 class UserLookup:
     namespace: str
     by_import_id: dict[str, Member] = field(default_factory=dict)
+    #: For sources that may name users they do not define (CSV, §4.4): resolves an unknown
+    #: import id as an existing user name. Answers, found or not, are remembered.
+    fallback: Callable[[str], Member | None] | None = None
+    _misses: set[str] = field(default_factory=set)
 
     def load(self, conn: Connection) -> UserLookup:
         U, UI = tables.users, tables.user_import_ids
@@ -39,7 +44,14 @@ class UserLookup:
     def get(self, import_id: Any) -> Member | None:
         if not isinstance(import_id, str):
             return None
-        return self.by_import_id.get(import_id)
+        found = self.by_import_id.get(import_id)
+        if found is None and self.fallback is not None and import_id not in self._misses:
+            found = self.fallback(import_id)
+            if found is None:
+                self._misses.add(import_id)
+            else:
+                self.by_import_id[import_id] = found
+        return found
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from chatport.accounts import repository as accounts_repo
 from chatport.accounts.settings_registry import DM_MAX_USERS
 from chatport.imports import staging
-from chatport.imports.convert.lookups import UserLookup
 from chatport.imports.convert.rooms import RoomOptions, RoomOutcome, convert_room
-from chatport.imports.phases.run import Run, Tally
+from chatport.imports.phases.run import Run, Tally, user_lookup
 from chatport.jobs import crash
 from chatport.workspace import rooms as rooms_repo
 from chatport.workspace.subscriptions import Member
@@ -32,7 +31,7 @@ def convert_channels(run: Run) -> None:
     dm_max_users = int(run.ctx.settings.get(DM_MAX_USERS) or 1)
     with run.ctx.engine.begin() as conn:
         rooms_repo.ensure_general(conn, run.now())
-        users = UserLookup(run.namespace).load(conn)
+        users = user_lookup(run, conn)
         options = RoomOptions(
             namespace=run.namespace,
             starter=_starter(conn, run),

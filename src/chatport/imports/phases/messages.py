@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from chatport.imports import staging, steps
-from chatport.imports.convert.lookups import RoomLookup, UserLookup
+from chatport.imports.convert.lookups import RoomLookup
 from chatport.imports.convert.messages import MessageConverter
 from chatport.imports.importers.slack.records import ReaderRecord
 from chatport.imports.phases.channels import unselected_room_ids
-from chatport.imports.phases.run import Run, Tally
+from chatport.imports.phases.run import Run, Tally, user_lookup
 from chatport.imports.stage_slack import open_export
 from chatport.jobs import crash
 from chatport.workspace import messages as messages_repo
@@ -32,13 +32,13 @@ class _Batch:
 
 def convert_messages(run: Run) -> None:
     with run.ctx.engine.connect() as conn:
-        users = UserLookup(run.namespace).load(conn)
+        users = user_lookup(run, conn)
         rooms = RoomLookup(run.namespace).load(conn)
     unselected = unselected_room_ids(run)
     batch_size = max(1, run.ctx.config.import_message_batch)
     position = run.checkpoint.get("messages_pos")
     start = (int(position[0]), int(position[1]) + 1) if position else (0, 0)
-    with open_export(run.ctx, run.op) as export, run.ctx.engine.connect() as lookup_conn:
+    with _open_source(run) as export, run.ctx.engine.connect() as lookup_conn:
         converter = MessageConverter(lookup_conn, users, rooms, unselected)
         batch = _Batch()
         for member, index, record in export.messages(*start):
@@ -50,6 +50,15 @@ def convert_messages(run: Run) -> None:
                 batch = _Batch()
         if batch.size:
             _flush(run, batch, None)
+
+
+def _open_source(run: Run) -> Any:
+    """The archive's message reader for this importer (one interface for all of them)."""
+    if run.op.importer_key == "csv":
+        from chatport.imports.stage_csv import open_csv
+
+        return open_csv(run.ctx, run.op)
+    return open_export(run.ctx, run.op)
 
 
 def _take(converter: MessageConverter, record: ReaderRecord, batch: _Batch) -> None:

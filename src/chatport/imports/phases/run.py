@@ -7,11 +7,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from chatport.accounts import repository as accounts_repo
 from chatport.context import Context
 from chatport.imports import operations as ops
+from chatport.imports.convert.lookups import UserLookup
 from chatport.imports.lease import Cancelled, Lease
 from chatport.imports.selection import Selection
 from chatport.jobs import crash
+from chatport.workspace.subscriptions import Member
 
 
 class Fenced(Exception):
@@ -92,3 +95,20 @@ class Run:
     def set_status(self, status: str, **checkpoint: Any) -> None:
         with self.ctx.engine.begin() as conn:
             self.commit(conn, Tally(), status=status, **checkpoint)
+
+
+def user_lookup(run: Run, conn: Connection) -> UserLookup:
+    """Users of this import's namespace; CSV may also name existing users (§4.4)."""
+    lookup = UserLookup(run.namespace).load(conn)
+    if run.op.importer_key == "csv":
+        engine = run.ctx.engine
+
+        def by_username(name: str) -> Member | None:
+            with engine.connect() as read:
+                user = accounts_repo.find_by_username(read, name)
+            if user is None:
+                return None
+            return Member(user.id, user.username or user.id, user.doc.get("name"))
+
+        lookup.fallback = by_username
+    return lookup
