@@ -73,6 +73,22 @@ class ImportService:
                 now=self._now(),
             )
 
+    def _begin_conversion(self, op: ops.Operation, choice: sel.Selection, user_id: str) -> bool:
+        """Selection → importing_started (compare-and-set), then queue the conversion."""
+        with self.ctx.engine.begin() as conn:
+            moved = ops.update_op(
+                conn,
+                op,
+                self._now(),
+                status=steps.IMPORTING_STARTED,
+                expect_status=frozenset({steps.USER_SELECTION}),
+                require_valid=True,
+                checkpoint={"selection": choice.to_json(), "starter": user_id},
+            )
+        if moved:
+            start_conversion(self.ctx, op.id)
+        return moved
+
     # --- uploadImportFile ----------------------------------------------------------------
 
     def upload_file(self, user_id: str, body: dict[str, Any]) -> None:
@@ -177,19 +193,8 @@ class ImportService:
         if not op.valid or op.status != steps.USER_SELECTION:
             raise CodedError(INVALID_OP, "Invalid Import Operation", "startImport")
         choice = sel.from_input(input_data)
-        with self.ctx.engine.begin() as conn:
-            moved = ops.update_op(
-                conn,
-                op,
-                self._now(),
-                status=steps.IMPORTING_STARTED,
-                expect_status=frozenset({steps.USER_SELECTION}),
-                require_valid=True,
-                checkpoint={"selection": choice.to_json(), "starter": user_id},
-            )
-        if not moved:
+        if not self._begin_conversion(op, choice, user_id):
             raise CodedError(INVALID_OP, "Invalid Import Operation", "startImport")
-        start_conversion(self.ctx, op.id)
 
     # --- progress and listings ---------------------------------------------------------------
 
@@ -298,19 +303,8 @@ class ImportService:
         if self.ctx.registry.get(op.importer_key) is None:
             raise PlainError("error-importer-not-defined")
         choice = sel.Selection(users=sel.Choice(True))
-        with self.ctx.engine.begin() as conn:
-            moved = ops.update_op(
-                conn,
-                op,
-                self._now(),
-                status=steps.IMPORTING_STARTED,
-                expect_status=frozenset({steps.USER_SELECTION}),
-                require_valid=True,
-                checkpoint={"selection": choice.to_json(), "starter": user_id},
-            )
-        if not moved:
+        if not self._begin_conversion(op, choice, user_id):
             raise PlainError("error-invalid-operation-status")
-        start_conversion(self.ctx, op.id)
 
 
 def _stamp(ms: int) -> str:

@@ -10,7 +10,7 @@ from chatport.imports import steps
 from chatport.imports.importers.csvzip import CsvExport
 from chatport.imports.lease import Lease
 from chatport.imports.prepare_errors import PrepareFailed
-from chatport.imports.stage_slack import stage_records
+from chatport.imports.stage_slack import record_counts, stage_records
 
 
 def open_csv(ctx: Context, op: ops.Operation) -> CsvExport:
@@ -39,19 +39,13 @@ def prepare_csv(ctx: Context, op: ops.Operation, lease: Lease) -> None:
             channels = stage_records(ctx, op, "channel", export.channels(), lease)
         except ArchiveError as exc:
             raise PrepareFailed(str(exc)) from None
-        if users + channels + messages == 0:
-            raise PrepareFailed("the zip holds no users.csv, channels.csv or message files")
-        count = {
-            "total": users + channels + messages,
-            "users": users,
-            "channels": channels,
-            "messages": messages,
-        }
-        with ctx.engine.begin() as conn:
-            ops.update_op(
-                conn,
-                op,
-                ctx.clock.now_ms(),
-                owner=lease.owner,
-                doc_set={"count": count, "namespace": export.namespace},
-            )
+        record_counts(
+            ctx,
+            op,
+            lease,
+            users,
+            channels,
+            messages,
+            export.namespace,
+            "the zip holds no users.csv, channels.csv or message files",
+        )

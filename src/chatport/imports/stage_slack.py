@@ -96,19 +96,42 @@ def prepare_slack(ctx: Context, op: ops.Operation, lease: Lease) -> None:
             users += stage_records(ctx, op, "user", export.bot_users(), lease)
         except ArchiveError as exc:
             raise PrepareFailed(str(exc)) from None
-        if users + channels + messages == 0:
-            raise PrepareFailed("the export holds no users, channels or messages")
-        count = {
-            "total": users + channels + messages,
-            "users": users,
-            "channels": channels,
-            "messages": messages,
-        }
-        with ctx.engine.begin() as conn:
-            ops.update_op(
-                conn,
-                op,
-                ctx.clock.now_ms(),
-                owner=lease.owner,
-                doc_set={"count": count, "namespace": export.namespace},
-            )
+        record_counts(
+            ctx,
+            op,
+            lease,
+            users,
+            channels,
+            messages,
+            export.namespace,
+            "the export holds no users, channels or messages",
+        )
+
+
+def record_counts(
+    ctx: Context,
+    op: ops.Operation,
+    lease: Lease,
+    users: int,
+    channels: int,
+    messages: int,
+    namespace: str,
+    empty: str,
+) -> None:
+    """The prepared counts (importers §1.5), or a failure when there is nothing to import."""
+    if users + channels + messages == 0:
+        raise PrepareFailed(empty)
+    count = {
+        "total": users + channels + messages,
+        "users": users,
+        "channels": channels,
+        "messages": messages,
+    }
+    with ctx.engine.begin() as conn:
+        ops.update_op(
+            conn,
+            op,
+            ctx.clock.now_ms(),
+            owner=lease.owner,
+            doc_set={"count": count, "namespace": namespace},
+        )
