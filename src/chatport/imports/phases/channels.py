@@ -9,8 +9,9 @@ from chatport.accounts import repository as accounts_repo
 from chatport.accounts.settings_registry import DM_MAX_USERS
 from chatport.imports import staging
 from chatport.imports.convert.rooms import RoomOptions, RoomOutcome, convert_room
-from chatport.imports.phases.run import Run, Tally, user_lookup
-from chatport.jobs import crash
+from chatport.imports.phases.run import Run, user_lookup
+from chatport.imports.phases.staged import convert_staged
+from chatport.imports.staging import StagedRecord
 from chatport.workspace import rooms as rooms_repo
 from chatport.workspace.subscriptions import Member
 
@@ -38,54 +39,26 @@ def convert_channels(run: Run) -> None:
             dm_max_users=dm_max_users,
             add_members_to_existing=run.ctx.config.import_add_members_to_existing_rooms,
         )
-    while True:
-        run.lease.checkpoint()
-        after = int(run.checkpoint.get("channels_seq", 0))
-        with run.ctx.engine.connect() as conn:
-            batch = next(staging.iter_records(conn, run.op.id, "channel", after, BATCH), [])
-        if not batch:
-            return
-        now = run.now()
-        tally = Tally()
-        with run.ctx.engine.begin() as conn:
-            for rec in batch:
-                is_direct = rec.data.get("t") == "d"
-                if rec.errors:
-                    staging.mark(conn, rec.id, "error", now)
-                    tally.add("error")
-                elif rec.skipped:
-                    staging.mark(conn, rec.id, "skipped", now)
-                    tally.add("skipped")
-                elif not run.selection.includes_channel(rec.import_id, is_direct):
-                    staging.mark(
-                        conn, rec.id, "skipped", now, skip_reason="importer-record-not-selected"
-                    )
-                    tally.add("skipped")
-                else:
-                    try:
-                        with conn.begin_nested():
-                            outcome = convert_room(conn, rec.data, users, options, now)
-                    except SQLAlchemyError as exc:
-                        outcome = RoomOutcome(
-                            "error",
-                            errors=[
-                                {
-                                    "message": "importer-channel-insert-failed",
-                                    "details": {"reason": type(exc).__name__},
-                                }
-                            ],
-                        )
-                    staging.mark(
-                        conn,
-                        rec.id,
-                        outcome.state,
-                        now,
-                        errors=outcome.errors or None,
-                        warnings=outcome.warnings or None,
-                    )
-                    tally.add(outcome.state)
-            run.commit(conn, tally, kind="channels", channels_seq=batch[-1].seq)
-        crash.point("convert.after_commit")
+
+    def convert(conn: Connection, rec: StagedRecord, now: int) -> RoomOutcome:
+        try:
+            with conn.begin_nested():
+                return convert_room(conn, rec.data, users, options, now)
+        except SQLAlchemyError as exc:
+            reason = {
+                "message": "importer-channel-insert-failed",
+                "details": {"reason": type(exc).__name__},
+            }
+            return RoomOutcome("error", errors=[reason])
+
+    convert_staged(
+        run,
+        "channel",
+        "channels",
+        BATCH,
+        lambda rec: run.selection.includes_channel(rec.import_id, rec.data.get("t") == "d"),
+        convert,
+    )
 
 
 def unselected_room_ids(run: Run) -> set[str]:
