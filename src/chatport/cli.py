@@ -8,6 +8,7 @@ import sys
 import typer
 
 from chatport.config import Config
+from chatport.gc_tuning import tune_for_imports
 
 app = typer.Typer(help="chatport: a Rocket.Chat-compatible import server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.")
@@ -121,4 +122,5 @@ def import_command(
 
 
 def main() -> None:
+    tune_for_imports()
     app()

@@ -105,14 +105,39 @@ def test_a7_01_brackets_inside_strings_do_not_count() -> None:
     assert load_json(text, "m").value == json.loads(text)
 
 
-def test_a7_01_no_recursion_error_even_with_a_low_limit() -> None:
+@pytest.mark.parametrize("depth", [90, 300, 2000])
+def test_a7_01_no_recursion_error_even_with_a_low_limit(depth: int) -> None:
+    """Whichever parser takes the text, nesting never escapes as RecursionError: the value
+    comes back (C parsers ignore Python's limit) or the member is reported too deep."""
     old = sys.getrecursionlimit()
     sys.setrecursionlimit(100)
     try:
-        with pytest.raises(ArchiveError):
-            load_json(b"[" * 90 + b"]" * 90, "m", max_depth=1000)
+        result = load_json(b"[" * depth + b"]" * depth, "m", max_depth=1000)
+    except ArchiveError as exc:
+        assert "m: " in str(exc)
+    else:
+        assert depth <= 1000
+        innermost = result.value
+        for _ in range(depth - 1):
+            innermost = innermost[0]
+        assert innermost == []
     finally:
         sys.setrecursionlimit(old)
+
+
+def test_fast_parse_keeps_every_guard() -> None:
+    """Texts orjson would read differently from the guarded parser take the guarded path."""
+    with pytest.raises(InvalidRecord, match="duplicate key 'a'"):
+        load_json(b'[{"a": 1, "b": {"c": "x:y"}, "a": 2}]', "m")
+    with pytest.raises(InvalidRecord, match="duplicate key 'a:'"):  # an escaped colon
+        load_json(b'[{"a\\u003a": 1, "a:": 2}]', "m")
+    with pytest.raises(InvalidRecord, match="duplicate key"):  # colons that cancel out
+        load_json(b'{"k": "\\u003a", "k": "\\u003a"}', "m")
+    assert load_json(b"[18446744073709551617]", "m").value == [18446744073709551617]
+    assert load_json(b"[-9223372036854775809]", "m").value == [-9223372036854775809]
+    assert load_json(b'[{"a": "1:2", "b:c": [1.5, true, null]}]', "m").value == [
+        {"a": "1:2", "b:c": [1.5, True, None]}
+    ]
 
 
 def test_a7_01_unterminated_string_prescan_is_linear() -> None:

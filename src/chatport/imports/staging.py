@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from chatport import ids
 from chatport.db import tables
@@ -139,6 +139,16 @@ def mark(
         values["skipped"] = True
         values["skip_reason"] = skip_reason
     conn.execute(update(S).where(S.c.id == record_id).values(**values))
+
+
+def mark_done(conn: Connection, record_ids: list[str], now: int) -> None:
+    """:func:`mark` ``done`` for many records in one ``executemany``."""
+    if not record_ids:
+        return
+    conn.execute(
+        update(S).where(S.c.id == bindparam("b_id")).values(state="done", updated_at=now),
+        [{"b_id": record_id} for record_id in record_ids],
+    )
 
 
 def remove_clean(conn: Connection, operation_id: str) -> None:

@@ -389,9 +389,7 @@ def update_message(
     current = get_message(conn, message_id)
     if current is None:
         return None
-    body = {k: v for k, v in current.doc.items() if k not in set(unset)}
-    body.update(store_instants(set_fields or {}, MESSAGE_INSTANTS))
-    doc = compact(body)
+    doc = apply_fields(current.doc, set_fields, unset)
     values = _values(message_id, _Pending(current.rid, current.u_id, doc, new=False), now)
     conn.execute(
         update(M)
@@ -405,6 +403,31 @@ def update_message(
         )
     )
     return get_message(conn, message_id)
+
+
+def apply_fields(
+    doc: Mapping[str, Any], set_fields: Mapping[str, Any] | None = None, unset: Iterable[str] = ()
+) -> dict[str, Any]:
+    """``$set``/``$unset`` on a stored document, in memory, as :func:`update_message` does."""
+    dropped = set(unset)
+    body = {k: v for k, v in doc.items() if k not in dropped}
+    body.update(store_instants(set_fields or {}, MESSAGE_INSTANTS))
+    return compact(body)
+
+
+def replace_documents(
+    conn: Connection, changes: Iterable[tuple[MessageRow, dict[str, Any]]], *, now: int
+) -> int:
+    """Write new documents for known messages in one ``executemany`` (finishing's pins and
+    threads touch thousands of messages; one round trip each was most of finishing's time).
+    Documents equal to the stored ones are skipped. Returns how many rows were written."""
+    rows = [
+        _values(current.id, _Pending(current.rid, current.u_id, doc, new=False), now)
+        for current, doc in changes
+        if doc != current.doc
+    ]
+    _update(conn, rows)
+    return len(rows)
 
 
 def refresh_threads(conn: Connection, parent_ids: Iterable[str], *, now: int) -> list[str]:
@@ -433,6 +456,7 @@ def refresh_threads(conn: Connection, parent_ids: Iterable[str], *, now: int) ->
             select(M.c.tmid, M.c.u_id).where(M.c.tmid.in_(chunk)).distinct()
         ):
             authors.setdefault(tmid, set()).add(u_id)
+        changes: list[tuple[MessageRow, dict[str, Any]]] = []
         for parent_id, (count, newest) in stats.items():
             parent = parents.get(parent_id)
             if parent is None or not count:
@@ -443,7 +467,8 @@ def refresh_threads(conn: Connection, parent_ids: Iterable[str], *, now: int) ->
             stored = store_instants(wanted_fields, MESSAGE_INSTANTS)
             if all(parent.doc.get(k) == v for k, v in stored.items()):
                 continue
-            update_message(conn, parent_id, set_fields=wanted_fields, now=now)
+            changes.append((parent, apply_fields(parent.doc, wanted_fields)))
+        replace_documents(conn, changes, now=now)
     return missing
 
 

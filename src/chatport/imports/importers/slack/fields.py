@@ -8,7 +8,6 @@ from typing import Any
 
 from chatport.imports.convert.text import map_user_id
 
-_TS = re.compile(r"(\d{1,12})(?:\.(\d*))?")
 _NUMERIC = re.compile(r"\d{1,12}(?:\.\d*)?")
 
 
@@ -79,12 +78,13 @@ def canonical_ts(value: Any) -> str | None:
 def ts_ms(text: str) -> int | None:
     """``"1503435956.000247"`` -> ``1503435956000``: seconds × 1000 + the first three
     fractional digits, in integer arithmetic; ``None`` if it is not such a number."""
-    match = _TS.fullmatch(text)
-    if match is None:
+    # str methods rather than a regular expression: this runs several times per message.
+    # isdecimal() accepts exactly what \d does (Unicode Nd), and int() parses all of it.
+    head, _, fraction = text.partition(".")
+    if len(head) > 12 or not head.isdecimal() or (fraction and not fraction.isdecimal()):
         return None
-    fraction = match.group(2)
     millis = int((fraction + "00")[:3]) if fraction else 0
-    return int(match.group(1)) * 1000 + millis
+    return int(head) * 1000 + millis
 
 
 def parse_ts(value: Any) -> tuple[str, int] | None:
