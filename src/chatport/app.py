@@ -15,10 +15,12 @@ from starlette.responses import Response
 from chatport import __version__
 from chatport.api import envelope
 from chatport.api.ratelimit import RateLimiter
-from chatport.api.routes import accounts, admin_settings, imports, users, workspace
+from chatport.api.routes import accounts, admin_settings, import_errors, imports, users, workspace
+from chatport.api.routes import files as file_routes
 from chatport.bootstrap import start_background, stop_background
 from chatport.context import Context
 from chatport.errors import CodedError, LoginFailed, PlainError
+from chatport.web import routes as web
 
 log = logging.getLogger("chatport.api")
 
@@ -49,8 +51,9 @@ def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
     app.state.rate_limiter = RateLimiter(
         ctx.config.rate_limit_calls, ctx.config.rate_limit_window_seconds
     )
-    for module in (accounts, users, admin_settings, imports, workspace):
+    for module in (accounts, users, admin_settings, imports, import_errors, workspace, web):
         app.include_router(module.router)
+    app.include_router(file_routes.router)  # /file-upload and /avatar (issue 5)
     _install_error_handlers(app)
     return app
 

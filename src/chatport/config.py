@@ -51,6 +51,13 @@ class Config(BaseSettings):
     import_max_message_length: int = 0
     import_add_members_to_existing_rooms: bool = False
     import_message_batch: int = 2000
+    #: Decrypts an encrypted HipChat export (``.tar.gz.aes``, importers §5.1).
+    hipchat_export_password: str | None = None
+    # Pending files and avatars (importers.md §6): pool size, per-item lease and its renewal.
+    pending_download_workers: int = 10
+    pending_lease_seconds: float = 120.0
+    pending_heartbeat_seconds: float = 30.0
+    auto_download_pending_files: bool = False
 
     def resolved_database_url(self) -> str:
         """SQLite inside the data dir unless an explicit URL is configured."""
@@ -60,6 +67,9 @@ class Config(BaseSettings):
 
     def resolved_import_store(self) -> Path:
         return (self.import_store_dir or self.data_dir / "import-files").resolve()
+
+    def resolved_upload_dir(self) -> Path:
+        return (self.data_dir / "uploads").resolve()
 
     def download_ports(self) -> frozenset[int]:
         return frozenset(int(p) for p in self.allowed_download_ports.split(",") if p.strip())

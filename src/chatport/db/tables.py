@@ -216,6 +216,13 @@ messages = Table(
     Column("doc", Json, nullable=False),
     Index("ix_messages_rid_ts", "rid", "ts"),
     Index("ix_messages_tmid_ts", "tmid", "ts"),
+    # Hidden messages are few (pending file messages): pending files finds them by this index.
+    Index(
+        "ix_messages_hidden",
+        "rid",
+        sqlite_where=text("hidden = 1"),
+        postgresql_where=text("hidden"),
+    ),
 )
 
 uploads = Table(
@@ -226,5 +233,39 @@ uploads = Table(
     Column("user_id", String(64), nullable=True),
     Column("updated_at", Millis, nullable=False),
     Column("doc", Json, nullable=False),
+    # sha256 of the bytes in the content-addressed upload store (never part of the document).
+    Column("blob_sha256", String(64), nullable=True),
     Index("ix_uploads_rid", "rid"),
+)
+
+# --- pending files and avatars (importers.md §6) ---------------------------------------------
+
+avatars = Table(
+    "avatars",
+    metadata,
+    Column("user_id", String(64), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("blob_sha256", String(64), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size", Millis, nullable=False),
+    Column("etag", String(64), nullable=False),
+    Column("updated_at", Millis, nullable=False),
+)
+
+# One row per item of a pending-files / pending-avatars operation: a distinct
+# ``_importFile.id`` (its messages in ``targets``) or a user.  The row carries the item's
+# lease, so two workers never fetch the same file and a dead worker's items are re-claimed.
+pending_items = Table(
+    "pending_items",
+    metadata,
+    Column("op_id", String(24), primary_key=True),
+    Column("item_key", String(255), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("targets", Json, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("error", String(64), nullable=True),
+    Column("lease_owner", String(80), nullable=True),
+    Column("lease_until", Millis, nullable=True),
+    Column("updated_at", Millis, nullable=False),
+    Index("ix_pending_items_state", "op_id", "state", "seq"),
 )

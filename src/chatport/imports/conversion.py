@@ -25,7 +25,7 @@ from chatport.imports.transitions import cancel, fail
 
 log = logging.getLogger("chatport.imports.convert")
 
-READS_MESSAGES = frozenset({"slack", "csv"})
+READS_MESSAGES = frozenset({"slack", "csv", "hipchatenterprise"})
 
 
 def start_conversion(ctx: Context, op_id: str) -> None:

@@ -8,6 +8,7 @@ from chatport.context import Context
 from chatport.imports.lease import Lease
 from chatport.imports.operations import Operation
 from chatport.imports.stage_csv import prepare_csv
+from chatport.imports.stage_hipchat import prepare_hipchat
 from chatport.imports.stage_slack import prepare_slack
 from chatport.imports.stage_slack_users import prepare_slack_users
 
@@ -20,6 +21,7 @@ PREPARERS: dict[str, PrepareFn] = {
     "csv": prepare_csv,
     "slack": prepare_slack,
     "slack-users": prepare_slack_users,
+    "hipchatenterprise": prepare_hipchat,
 }
 
 

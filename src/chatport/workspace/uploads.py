@@ -28,6 +28,7 @@ class UploadRow:
     user_id: str | None
     updated_at: int
     doc: dict[str, Any]
+    blob_sha256: str | None = None
 
     def document(self) -> dict[str, Any]:
         out: dict[str, Any] = {"_id": self.id}
@@ -38,12 +39,21 @@ class UploadRow:
 
 def row(r: Any) -> UploadRow:
     return UploadRow(
-        id=r.id, rid=r.rid, user_id=r.user_id, updated_at=r.updated_at, doc=dict(r.doc)
+        id=r.id,
+        rid=r.rid,
+        user_id=r.user_id,
+        updated_at=r.updated_at,
+        doc=dict(r.doc),
+        blob_sha256=r.blob_sha256,
     )
 
 
-def save_upload(conn: Connection, doc: Mapping[str, Any], *, now: int) -> UploadRow:
-    """Insert or replace an upload record; ``_id`` defaults to a random id; ``rid`` required."""
+def save_upload(
+    conn: Connection, doc: Mapping[str, Any], *, now: int, blob_sha256: str | None = None
+) -> UploadRow:
+    """Insert or replace an upload record; ``_id`` defaults to a random id; ``rid`` required.
+
+    ``blob_sha256`` names the bytes in the upload store (kept out of the document)."""
     rid = doc.get("rid")
     if not isinstance(rid, str) or not rid:
         raise ValueError("an upload needs its room id (rid)")
@@ -60,11 +70,18 @@ def save_upload(conn: Connection, doc: Mapping[str, Any], *, now: int) -> Upload
         "user_id": user_id if isinstance(user_id, str) else None,
         "updated_at": now,
         "doc": body,
+        "blob_sha256": blob_sha256,
     }
     stmt = insert(conn, U).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["id"],
-        set_={"rid": values["rid"], "user_id": values["user_id"], "updated_at": now, "doc": body},
+        set_={
+            "rid": values["rid"],
+            "user_id": values["user_id"],
+            "updated_at": now,
+            "doc": body,
+            "blob_sha256": blob_sha256,
+        },
     )
     conn.execute(stmt)
     result = get_upload(conn, upload_id)

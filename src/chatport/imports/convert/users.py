@@ -162,6 +162,9 @@ def _insert_new(
     for key in ("utcOffset", "statusText", "bio", "customFields"):
         if data.get(key) is not None:
             doc[key] = data[key]
+    avatar = data.get("avatarUrl")
+    if isinstance(avatar, str) and avatar:  # fetched or decoded later by pending-avatars (§6.3)
+        doc["_pendingAvatarUrl"] = avatar
     password = data.get("password") if isinstance(data.get("password"), str) else None
     if not password:
         # No password service at all (security-reliability §1.9.4): nothing to guess, and no

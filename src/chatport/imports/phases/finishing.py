@@ -8,14 +8,19 @@ from sqlalchemy import select
 
 from chatport.db import tables
 from chatport.imports import staging
+from chatport.imports.auto_pending import schedule_after
 from chatport.imports.convert.lookups import RoomLookup
+from chatport.imports.phases.archive_files import attach_archive_files
 from chatport.imports.phases.run import Run
 from chatport.workspace import messages as messages_repo
+from chatport.workspace.documents import render_message
 
 M = tables.messages
 
 
 def finish(run: Run) -> None:
+    if run.op.importer_key == "slack":
+        attach_archive_files(run)  # __uploads/ members (importers §6.2), before lastMessage
     with run.ctx.engine.connect() as conn:
         rooms = RoomLookup(run.namespace).load(conn)
     room_ids = sorted({ref.id for ref in rooms.by_import_id.values()})
@@ -36,6 +41,8 @@ def finish(run: Run) -> None:
                 _orphans(run, conn, parent_id, now)
             for room_id in chunk:
                 messages_repo.refresh_last_message(conn, room_id, now=now)
+    if run.op.importer_key == "slack":
+        schedule_after(run.ctx, run.op.id)
 
 
 def _orphans(run: Run, conn: Any, parent_id: str, now: int) -> None:
@@ -54,20 +61,43 @@ def _orphans(run: Run, conn: Any, parent_id: str, now: int) -> None:
         )
 
 
+_PIN_CHUNK = 500
+
+
 def _pins(run: Run, conn: Any, now: int) -> None:
-    events = []
-    for rec in staging.records(conn, run.op.id, "pin"):
-        events.append(rec)
+    events = list(staging.records(conn, run.op.id, "pin"))
     for rec in staging.records(conn, run.op.id, "message"):
         if rec.skip_reason and rec.data.get("pinTarget"):
             events.append(rec)
     events.sort(key=lambda r: (r.data.get("ts") or 0, r.seq))
+    for start in range(0, len(events), _PIN_CHUNK):
+        _apply_pins(run, conn, events[start : start + _PIN_CHUNK], now)
+
+
+def _pin_target(rec: staging.StagedRecord) -> str | None:
+    target = (rec.data.get("pinTarget") or {}).get("_id")
+    return target if isinstance(target, str) and target else None
+
+
+def _apply_pins(run: Run, conn: Any, events: list[staging.StagedRecord], now: int) -> None:
+    """Pins and unpins in time order, applied in memory to the messages they touch, then
+    written in one statement: the same documents as one update per event, without a round
+    trip (or three) per pin."""
+    wanted: list[str] = []
     for rec in events:
-        target = (rec.data.get("pinTarget") or {}).get("_id")
+        target = _pin_target(rec)
+        if target:
+            wanted.append(target)
+            if not rec.skip_reason and isinstance(rec.data.get("_id"), str):
+                wanted.append(rec.data["_id"])
+    stored = messages_repo.get_messages(conn, wanted)
+    docs = {message_id: row.doc for message_id, row in stored.items()}
+    done: list[str] = []
+    for rec in events:
+        target = _pin_target(rec)
         if not target:
             continue
-        current = messages_repo.get_message(conn, target)
-        if current is None:
+        if target not in docs:
             staging.mark(
                 conn,
                 rec.id,
@@ -77,37 +107,36 @@ def _pins(run: Run, conn: Any, now: int) -> None:
             )
             continue
         if rec.skip_reason:  # unpinned_item
-            messages_repo.update_message(
-                conn, target, unset=("pinned", "pinnedAt", "pinnedBy"), now=now
+            docs[target] = messages_repo.apply_fields(
+                docs[target], unset=("pinned", "pinnedAt", "pinnedBy")
             )
         else:
+            before = render_message(target, docs[target], stored[target].updated_at)
             author = rec.data.get("_author") or {}
-            messages_repo.update_message(
-                conn,
-                target,
-                set_fields={
+            docs[target] = messages_repo.apply_fields(
+                docs[target],
+                {
                     "pinned": True,
                     "pinnedAt": rec.data.get("ts"),
                     "pinnedBy": {"_id": author.get("_id"), "username": author.get("username")},
                 },
-                now=now,
             )
-            _native_pin_attachment(conn, rec.data, current.document(), now)
-        staging.mark(conn, rec.id, "done", now)
+            pin_id = rec.data.get("_id")
+            if pin_id in docs:
+                docs[pin_id] = messages_repo.apply_fields(
+                    docs[pin_id], {"attachments": [_quote(before)]}
+                )
+        done.append(rec.id)
+    messages_repo.replace_documents(conn, ((stored[i], doc) for i, doc in docs.items()), now=now)
+    staging.mark_done(conn, done, now)
 
 
-def _native_pin_attachment(
-    conn: Any, data: dict[str, Any], target: dict[str, Any], now: int
-) -> None:
-    """Replace the staged pin attachment with Rocket.Chat's native quote of the target."""
-    pin_id = data.get("_id")
-    if not pin_id or messages_repo.get_message(conn, pin_id) is None:
-        return
+def _quote(target: dict[str, Any]) -> dict[str, Any]:
+    """Rocket.Chat's native quote of a pinned message, in place of Slack's pin attachment."""
     username = (target.get("u") or {}).get("username", "")
-    attachment = {
+    return {
         "text": target.get("msg", ""),
         "author_name": username,
         "author_icon": f"/avatar/{username}",
         "ts": target.get("ts"),
     }
-    messages_repo.update_message(conn, pin_id, set_fields={"attachments": [attachment]}, now=now)

@@ -58,6 +58,10 @@ def _open_source(run: Run) -> Any:
         from chatport.imports.stage_csv import open_csv
 
         return open_csv(run.ctx, run.op)
+    if run.op.importer_key == "hipchatenterprise":
+        from chatport.imports.stage_hipchat import open_hipchat
+
+        return open_hipchat(run.ctx, run.op, tick=run.lease.checkpoint)
     return open_export(run.ctx, run.op)
 
 

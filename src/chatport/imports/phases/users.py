@@ -27,7 +27,8 @@ def user_options(run: Run) -> UserOptions:
 
 def convert_users(run: Run) -> None:
     options = user_options(run)
-    if run.op.importer_key == "slack":  # Slack's USLACKBOT and U00 map to rocket.cat
+    # Slack's USLACKBOT and U00, and HipChat's notifications, are rocket.cat's.
+    if run.op.importer_key in ("slack", "hipchatenterprise"):
         with run.ctx.engine.begin() as conn:
             ensure_rocket_cat(conn, run.now())
     convert_staged(

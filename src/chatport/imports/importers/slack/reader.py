@@ -13,7 +13,7 @@ becomes one error record; an unusable archive raises :class:`ArchiveError`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -233,28 +233,46 @@ class SlackExport:
             )
         return self._mapper
 
-    def _scan(self) -> None:
+    def count_member(self, position: int) -> tuple[int, list[tuple[str, ReaderRecord]]]:
+        """Message records of one day file, and the synthetic bots first seen there by this
+        reader (``(import id, record)``). Members are independent, so day files can be counted
+        apart (in parallel) and merged in order with :meth:`adopt_scan`."""
         mapper = self._message_mapper()
-        folders = self._folder_map()
+        member, folder = self.layout.day_files[position]
+        cid = self._folder_map().get(folder)
+        known = len(mapper.synthetic_bots)
         total = 0
-        for member, folder in self.layout.day_files:
-            cid = folders.get(folder)
-            for item in iter_member(self._zip, member, self.limits):
-                if isinstance(item, MemberFailure):
-                    total += 1
-                    continue
-                value = item.value
-                total += mapper.count(value, cid, item.error, member, item.index)
-                if (
-                    cid is not None
-                    and item.error is None
-                    and isinstance(value, dict)
-                    and not (isinstance(value.get("user"), str) and value.get("user"))
-                    and mapper.produces_message(value)
-                ):
-                    mapper.author(value, member, item.index)
+        for item in iter_member(self._zip, member, self.limits):
+            if isinstance(item, MemberFailure):
+                total += 1
+                continue
+            value = item.value
+            total += mapper.count(value, cid, item.error, member, item.index)
+            if (
+                cid is not None
+                and item.error is None
+                and isinstance(value, dict)
+                and not (isinstance(value.get("user"), str) and value.get("user"))
+                and mapper.produces_message(value)
+            ):
+                mapper.author(value, member, item.index)
+        found = list(mapper.synthetic_bots.items())[known:]  # dicts keep insertion order
+        return total, found
+
+    def adopt_scan(self, counts: Iterable[tuple[int, list[tuple[str, ReaderRecord]]]]) -> None:
+        """Take per-member :meth:`count_member` results, in member order, as this reader's
+        count and synthetic bots (each bot as first seen in member order)."""
+        total = 0
+        bots: dict[str, ReaderRecord] = {}
+        for count, found in counts:
+            total += count
+            for import_id, record in found:
+                bots.setdefault(import_id, record)
         self._count = total
-        self._bots = list(mapper.synthetic_bots.values())
+        self._bots = list(bots.values())
+
+    def _scan(self) -> None:
+        self.adopt_scan(self.count_member(p) for p in range(len(self.layout.day_files)))
 
     def count_messages(self) -> int:
         """The number of message records :meth:`messages` yields (errors and skips included),
@@ -273,21 +291,23 @@ class SlackExport:
         return list(self._bots)
 
     def messages(
-        self, start_member: int = 0, start_index: int = 0
+        self, start_member: int = 0, start_index: int = 0, stop_member: int | None = None
     ) -> Iterator[tuple[int, int, ReaderRecord]]:
         """``(member position, record position in member, record)``, in reading order.
 
         The member position indexes :meth:`message_members`; the record position counts every
         record of that member from 0 (an element gives its message record, then its file
         records). ``messages(p, i)`` starts exactly at that record: to resume after a
-        checkpoint at ``(p, i)``, call ``messages(p, i + 1)``.
+        checkpoint at ``(p, i)``, call ``messages(p, i + 1)``. ``stop_member`` (exclusive)
+        ends the pass early: one member is ``messages(p, i, p + 1)``.
         """
         if start_member < 0 or start_index < 0:
             raise ValueError("start positions must be non-negative")
         mapper = self._message_mapper()
         folders = self._folder_map()
         day_files = self.layout.day_files
-        for position in range(start_member, len(day_files)):
+        stop = len(day_files) if stop_member is None else min(stop_member, len(day_files))
+        for position in range(start_member, stop):
             member, folder = day_files[position]
             cid = folders.get(folder)
             skip_until = start_index if position == start_member else 0
