@@ -51,6 +51,11 @@ class Config(BaseSettings):
     import_max_message_length: int = 0
     import_add_members_to_existing_rooms: bool = False
     import_message_batch: int = 2000
+    #: Child processes that read and convert day files while this one writes (Slack); 0 or 1
+    #: keeps everything in one process.
+    import_workers: int = 2
+    #: Below this many compressed bytes of day files, starting children costs more than it saves.
+    import_parallel_min_bytes: int = 4_000_000
     #: Decrypts an encrypted HipChat export (``.tar.gz.aes``, importers §5.1).
     hipchat_export_password: str | None = None
     # Pending files and avatars (importers.md §6): pool size, per-item lease and its renewal.

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from chatport.db import tables
@@ -108,19 +109,32 @@ def _operation(database_url: str) -> dict[str, Any]:
     return dict(row)
 
 
+# In one process, or with day files read and converted by two child processes (any size).
+MODES = {
+    "one-process": {"CHATPORT_IMPORT_WORKERS": "0"},
+    "child-readers": {"CHATPORT_IMPORT_WORKERS": "2", "CHATPORT_IMPORT_PARALLEL_MIN_BYTES": "0"},
+}
+
+
+@pytest.mark.parametrize("mode", list(MODES))
 def test_two_crashes_then_resume_equals_reference(
-    backend: str, database_url: str, tmp_path: Path
+    backend: str, database_url: str, tmp_path: Path, mode: str
 ) -> None:
+    """The reference is always imported in one process, so the child-reader mode is also
+    checked to give the very same workspace."""
     export = tmp_path / "export.zip"
     export.write_bytes(_export())
     with fresh_database(backend, tmp_path / "ref") as reference_url:
         (tmp_path / "ref").mkdir(exist_ok=True)
-        done = _cli(_env(reference_url, tmp_path / "ref-data"), export)
+        done = _cli(_env(reference_url, tmp_path / "ref-data", **MODES["one-process"]), export)
         assert done.returncode == 0, done.stdout.decode()[-2000:]
         reference = canonical_dump(reference_url)
 
     data_dir = tmp_path / "data"
-    first = _cli(_env(database_url, data_dir, CHATPORT_CRASH_AT="convert.after_commit:6"), export)
+    first = _cli(
+        _env(database_url, data_dir, CHATPORT_CRASH_AT="convert.after_commit:6", **MODES[mode]),
+        export,
+    )
     assert first.returncode == 137
     crashed = _operation(database_url)
     assert crashed["status"] == "importer_importing_messages"
@@ -132,7 +146,7 @@ def test_two_crashes_then_resume_equals_reference(
         data_dir,
         **{
             k: v
-            for k, v in _env(database_url, data_dir).items()
+            for k, v in _env(database_url, data_dir, **MODES[mode]).items()
             if k.startswith("CHATPORT_") and k not in ("CHATPORT_DATABASE_URL", "CHATPORT_DATA_DIR")
         },
         CHATPORT_CRASH_AT="convert.before_commit:2",
@@ -155,6 +169,7 @@ def test_two_crashes_then_resume_equals_reference(
         CHATPORT_LEASE_SECONDS="1",
         CHATPORT_SWEEP_INTERVAL_SECONDS="0.5",
         CHATPORT_IMPORT_MESSAGE_BATCH="100",
+        **MODES[mode],
     )
     third.start()
     try:

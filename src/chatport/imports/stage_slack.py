@@ -18,6 +18,8 @@ from chatport.imports.importers.slack.reader import SlackExport
 from chatport.imports.importers.slack.records import ReaderRecord
 from chatport.imports.lease import Lease
 from chatport.imports.prepare_errors import PrepareFailed
+from chatport.imports.slack_member_work import ReaderSpec, count_task, open_reader
+from chatport.jobs.member_pool import MemberPool
 
 BATCH = 1000
 
@@ -28,14 +30,34 @@ def open_export(ctx: Context, op: ops.Operation) -> SlackExport:
     if sniff_kind(path) != "zip":
         raise PrepareFailed("not a zip file")
     try:
-        return SlackExport(
-            path,
-            dm_max_users=int(ctx.settings.get(DM_MAX_USERS) or 1),
-            guests=ctx.config.import_slack_guests,
-            max_message_length=ctx.config.import_max_message_length,
-        )
+        return reader_spec(ctx, op).open()
     except ArchiveError as exc:
         raise PrepareFailed(str(exc)) from None
+
+
+def reader_spec(ctx: Context, op: ops.Operation) -> ReaderSpec:
+    """How this operation's export is read, in a form a child process can take."""
+    return ReaderSpec(
+        archive=str(ctx.store.final_path(op.id)),
+        dm_max_users=int(ctx.settings.get(DM_MAX_USERS) or 1),
+        guests=ctx.config.import_slack_guests,
+        max_message_length=ctx.config.import_max_message_length,
+    )
+
+
+def use_workers(ctx: Context, export: SlackExport, start_member: int = 0) -> bool:
+    """Whether the day files left are worth child processes (``import_workers`` > 1)."""
+    return (
+        ctx.config.import_workers > 1
+        and export.day_file_bytes(start_member) >= ctx.config.import_parallel_min_bytes
+    )
+
+
+def _count_in_children(ctx: Context, op: ops.Operation, export: SlackExport) -> None:
+    members = [(position, 0) for position in range(len(export.message_members()))]
+    spec = reader_spec(ctx, op)
+    with MemberPool(open_reader, count_task, spec, members, ctx.config.import_workers) as pool:
+        export.adopt_scan(counted for _member, counted in pool)
 
 
 def stage_records(
@@ -92,6 +114,8 @@ def prepare_slack(ctx: Context, op: ops.Operation, lease: Lease) -> None:
             _status(ctx, op, lease, steps.PREPARING_CHANNELS)
             channels = stage_records(ctx, op, "channel", export.channels(), lease)
             _status(ctx, op, lease, steps.PREPARING_MESSAGES)
+            if use_workers(ctx, export):
+                _count_in_children(ctx, op, export)
             messages = export.count_messages()
             users += stage_records(ctx, op, "user", export.bot_users(), lease)
         except ArchiveError as exc:

@@ -221,25 +221,55 @@ def _values(message_id: str, item: _Pending, now: int) -> dict[str, Any]:
     }
 
 
-def _insert_sqlite(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+#: A message ready for the table: ``(id, rid, ts, tmid, u_id, hidden, doc as JSON)``. Built
+#: by :func:`encode` wherever the documents are made (possibly another process: it pickles
+#: cheaply and the JSON needs no second serialisation).
+EncodedRow = tuple[str, str, int, "str | None", str, bool, str]
+
+
+def encode(message: Prepared) -> EncodedRow:
+    tmid = message.doc.get("tmid")
+    return (
+        message.id,
+        message.rid,
+        message.doc["ts"],
+        tmid if isinstance(tmid, str) else None,
+        message.u_id,
+        message.doc.get("_hidden") is True,
+        orjson.dumps(message.doc).decode(),
+    )
+
+
+def _decode(row: EncodedRow) -> Prepared:
+    return Prepared(id=row[0], rid=row[1], u_id=row[4], doc=orjson.loads(row[6]))
+
+
+def _table_rows(rows: Iterable[EncodedRow], now: int) -> list[tuple[Any, ...]]:
+    """Column values in :data:`_COLUMNS` order."""
+    return [(r[0], r[1], r[2], r[3], r[4], r[5], now, r[6]) for r in rows]
+
+
+def _insert(conn: Connection, rows: list[tuple[Any, ...]]) -> set[str]:
+    if conn.dialect.name == "postgresql":
+        return _insert_postgresql(conn, rows)
+    return _insert_sqlite(conn, rows)
+
+
+def _insert_sqlite(conn: Connection, rows: list[tuple[Any, ...]]) -> set[str]:
     """``executemany`` insert.  SQLite writers hold the write lock for the whole transaction
     (``BEGIN IMMEDIATE``), so nothing can insert these ids between the read and this insert."""
-    # Straight to the driver: the statement is fixed and the documents are serialised once
-    # with orjson, which spares SQLAlchemy's per-row bind processing on the hottest path.
+    # Straight to the driver: the statement is fixed and the documents are already JSON,
+    # which spares SQLAlchemy's per-row bind processing on the hottest path.
     raw: Any = conn.connection.driver_connection
     columns = ", ".join(_COLUMNS)
     marks = ", ".join("?" for _ in _COLUMNS)
     raw.executemany(
-        f"INSERT INTO messages ({columns}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING",
-        [
-            tuple(orjson.dumps(r[c]).decode() if c == "doc" else r[c] for c in _COLUMNS)
-            for r in rows
-        ],
+        f"INSERT INTO messages ({columns}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING", rows
     )
-    return {r["id"] for r in rows}
+    return {r[0] for r in rows}
 
 
-def _insert_postgresql(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
+def _insert_postgresql(conn: Connection, rows: list[tuple[Any, ...]]) -> set[str]:
     """``COPY`` into a session-local staging table, then one set-based insert.
 
     ``ON CONFLICT DO NOTHING ... RETURNING`` tells which rows were really new: a concurrent
@@ -256,18 +286,7 @@ def _insert_postgresql(conn: Connection, rows: list[dict[str, Any]]) -> set[str]
         cur.execute(f"TRUNCATE {_STAGE}")
         with cur.copy(f"COPY {_STAGE} ({column_list}) FROM STDIN") as copy:
             for r in rows:
-                copy.write_row(
-                    (
-                        r["id"],
-                        r["rid"],
-                        r["ts"],
-                        r["tmid"],
-                        r["u_id"],
-                        r["hidden"],
-                        r["updated_at"],
-                        orjson.dumps(r["doc"]).decode(),
-                    )
-                )
+                copy.write_row(r)
         cur.execute(
             f"INSERT INTO messages ({column_list}) SELECT {column_list} FROM {_STAGE} "
             "ON CONFLICT (id) DO NOTHING RETURNING id"
@@ -275,6 +294,14 @@ def _insert_postgresql(conn: Connection, rows: list[dict[str, Any]]) -> set[str]
         inserted = {str(r[0]) for r in cur.fetchall()}
         cur.execute(f"TRUNCATE {_STAGE}")
     return inserted
+
+
+def _any_existing(conn: Connection, message_ids: Sequence[str]) -> bool:
+    for start in range(0, len(message_ids), _READ_CHUNK):
+        chunk = message_ids[start : start + _READ_CHUNK]
+        if conn.execute(select(M.c.id).where(M.c.id.in_(chunk)).limit(1)).first() is not None:
+            return True
+    return False
 
 
 def _update(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -312,17 +339,57 @@ def upsert_messages(
 
     Runs in the caller's transaction: commit it together with the batch's checkpoint.
     """
-    prepared = [prepare(m) for m in messages]
+    return _upsert_prepared(conn, [prepare(m) for m in messages], now)
+
+
+def upsert_encoded(conn: Connection, rows: Sequence[EncodedRow], *, now: int) -> WriteResult:
+    """:func:`upsert_messages` for rows already :func:`encode`-d.
+
+    A batch of new, distinct ``_id`` (a first import, nearly always) goes straight in without
+    decoding a document; anything else takes the full merge path.
+    """
+    if not rows:
+        return WriteResult(0, 0, 0, (), {})
+    ids = [r[0] for r in rows]
+    if len(set(ids)) != len(ids) or _any_existing(conn, ids):
+        return _upsert_prepared(conn, [_decode(r) for r in rows], now)
+    inserted = _insert(conn, _table_rows(rows, now))
+    per_room: dict[str, int] = {}
+    for r in rows:
+        if r[0] in inserted:
+            per_room[r[1]] = per_room.get(r[1], 0) + 1
+    rooms.add_message_counts(conn, per_room, now=now)
+    result = WriteResult(len(inserted), 0, 0, (), per_room)
+    lost = [r for r in rows if r[0] not in inserted]
+    if not lost:
+        return result
+    # Inserted by a concurrent writer since the check (PostgreSQL): merge into those rows.
+    again = _upsert_prepared(conn, [_decode(r) for r in lost], now)
+    merged_rooms = dict(per_room)
+    for rid, count in again.inserted_per_room.items():
+        merged_rooms[rid] = merged_rooms.get(rid, 0) + count
+    return WriteResult(
+        inserted=result.inserted + again.inserted,
+        updated=again.updated,
+        unchanged=again.unchanged,
+        conflicts=again.conflicts,
+        inserted_per_room=merged_rooms,
+    )
+
+
+def _upsert_prepared(conn: Connection, prepared: list[Prepared], now: int) -> WriteResult:
     if not prepared:
         return WriteResult(0, 0, 0, (), {})
     plan = plan_batch(_load_existing(conn, [p.id for p in prepared]), prepared)
-    insert_rows = [_values(i, item, now) for i, item in plan.inserts.items()]
+    insert_rows = [
+        tuple(_values(i, item, now)[c] for c in _COLUMNS) for i, item in plan.inserts.items()
+    ]
     inserted: set[str] = set()
     if insert_rows:
-        if conn.dialect.name == "postgresql":
-            inserted = _insert_postgresql(conn, insert_rows)
-        else:
-            inserted = _insert_sqlite(conn, insert_rows)
+        inserted = _insert(
+            conn,
+            [(*r[:7], orjson.dumps(r[7]).decode()) for r in insert_rows],
+        )
     lost = [i for i in plan.inserts if i not in inserted]
     updates = dict(plan.updates)
     unchanged = plan.unchanged

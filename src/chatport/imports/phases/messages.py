@@ -4,52 +4,108 @@ Memory stays flat: one batch of documents at a time, plus the user and room maps
 is one transaction with its checkpoint (the reader position of its last record), so a
 restart continues after the last committed batch and re-reading never duplicates: messages
 are written by deterministic ``_id``.
+
+A large Slack export is read and converted by child processes, day file by day file
+(:mod:`chatport.imports.slack_member_work`), while this process writes: the records arrive in
+the same order with the same outcomes, so batches and checkpoints do not depend on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from chatport.imports import staging, steps
 from chatport.imports.convert.lookups import RoomLookup
 from chatport.imports.convert.messages import MessageConverter
-from chatport.imports.importers.slack.records import ReaderRecord
 from chatport.imports.phases.channels import unselected_room_ids
+from chatport.imports.phases.message_outcomes import Kept, Outcome, classify
 from chatport.imports.phases.run import Run, Tally, user_lookup
-from chatport.imports.stage_slack import open_export
+from chatport.imports.slack_member_work import (
+    ConvertSpec,
+    convert_task,
+    open_converter,
+)
+from chatport.imports.stage_slack import open_export, reader_spec, use_workers
 from chatport.jobs import crash
+from chatport.jobs.member_pool import MemberPool
 from chatport.workspace import messages as messages_repo
+
+Records = Generator[tuple[int, int, Outcome], None, None]
 
 
 class _Batch:
     def __init__(self) -> None:
-        self.docs: list[dict[str, Any]] = []
-        self.kept: list[tuple[str, dict[str, Any], dict[str, Any]]] = []  # staged leftovers
+        self.rows: list[messages_repo.EncodedRow] = []
+        self.kept: list[Kept] = []  # staged leftovers
         self.tally = Tally()
         self.last: tuple[int, int] | None = None
         self.size = 0
 
+    def take(self, member: int, index: int, outcome: Outcome) -> None:
+        state, row, kept = outcome
+        if row is not None:
+            self.rows.append(row)
+        else:
+            self.tally.add(state)
+        if kept:
+            self.kept.extend(kept)
+        self.last = (member, index)
+        self.size += 1
+
 
 def convert_messages(run: Run) -> None:
+    position = run.checkpoint.get("messages_pos")
+    start = (int(position[0]), int(position[1]) + 1) if position else (0, 0)
+    with _open_source(run) as export:
+        records = (
+            _from_children(run, export, start)
+            if run.op.importer_key == "slack" and use_workers(run.ctx, export, start[0])
+            else _from_here(run, export, start)
+        )
+        try:
+            _write(run, export, records)
+        finally:
+            records.close()  # stops the children at once on cancellation or failure
+
+
+def _write(run: Run, export: Any, records: Iterator[tuple[int, int, Outcome]]) -> None:
+    batch_size = max(1, run.ctx.config.import_message_batch)
+    batch = _Batch()
+    for member, index, outcome in records:
+        batch.take(member, index, outcome)
+        if batch.size >= batch_size:
+            _flush(run, batch, export.day_label(member))
+            batch = _Batch()
+    if batch.size:
+        _flush(run, batch, None)
+
+
+def _from_here(run: Run, export: Any, start: tuple[int, int]) -> Records:
     with run.ctx.engine.connect() as conn:
         users = user_lookup(run, conn)
         rooms = RoomLookup(run.namespace).load(conn)
     unselected = unselected_room_ids(run)
-    batch_size = max(1, run.ctx.config.import_message_batch)
-    position = run.checkpoint.get("messages_pos")
-    start = (int(position[0]), int(position[1]) + 1) if position else (0, 0)
-    with _open_source(run) as export, run.ctx.engine.connect() as lookup_conn:
+    with run.ctx.engine.connect() as lookup_conn:
         converter = MessageConverter(lookup_conn, users, rooms, unselected)
-        batch = _Batch()
         for member, index, record in export.messages(*start):
-            _take(converter, record, batch)
-            batch.last = (member, index)
-            batch.size += 1
-            if batch.size >= batch_size:
-                _flush(run, batch, export.day_label(member))
-                batch = _Batch()
-        if batch.size:
-            _flush(run, batch, None)
+            yield member, index, classify(converter, record)
+
+
+def _from_children(run: Run, export: Any, start: tuple[int, int]) -> Records:
+    spec = ConvertSpec(
+        reader=reader_spec(run.ctx, run.op),
+        database_url=run.ctx.config.resolved_database_url(),
+        namespace=run.namespace,
+        unselected=frozenset(unselected_room_ids(run)),
+    )
+    members = [start] + [(p, 0) for p in range(start[0] + 1, len(export.message_members()))]
+    with MemberPool(
+        open_converter, convert_task, spec, members, run.ctx.config.import_workers
+    ) as pool:
+        for member, chunk in pool:
+            for index, outcome in chunk:
+                yield member, index, outcome
 
 
 def _open_source(run: Run) -> Any:
@@ -65,55 +121,14 @@ def _open_source(run: Run) -> Any:
     return open_export(run.ctx, run.op)
 
 
-def _take(converter: MessageConverter, record: ReaderRecord, batch: _Batch) -> None:
-    if record.errors:
-        batch.tally.add("error")
-        batch.kept.append(
-            ("error", record.data, {"errors": record.errors, "source": record.source})
-        )
-        return
-    if record.skip_reason:
-        batch.tally.add("skipped")
-        if record.data.get("pinTarget"):  # an unpin: finishing needs it
-            batch.kept.append(
-                (
-                    "skipped",
-                    record.data,
-                    {"skip_reason": record.skip_reason, "source": record.source},
-                )
-            )
-        return
-    result = converter.convert(record.data)
-    if result.doc is None:
-        state = "error" if result.errors else "skipped"
-        batch.tally.add(state)
-        if state == "error":
-            batch.kept.append(
-                ("error", record.data, {"errors": result.errors, "source": record.source})
-            )
-        return
-    warnings = list(record.warnings) + result.warnings
-    if warnings:
-        batch.kept.append(("done", record.data, {"warnings": warnings, "source": record.source}))
-    if record.data.get("pinTarget") or record.data.get("_pins"):
-        batch.kept.append(
-            (
-                "pin",
-                {**record.data, "_rid": result.doc["rid"], "_author": result.doc["u"]},
-                {"source": record.source},
-            )
-        )
-    batch.docs.append(result.doc)
-
-
 def _flush(run: Run, batch: _Batch, label: str | None) -> None:
     run.lease.checkpoint()
     now = run.now()
     with run.ctx.engine.begin() as conn:
-        written = messages_repo.upsert_messages(conn, batch.docs, now=now)
+        written = messages_repo.upsert_encoded(conn, batch.rows, now=now)
         conflicts = set(written.conflicts)
         tally = batch.tally
-        tally.completed += len(batch.docs) - len(conflicts)
+        tally.completed += len(batch.rows) - len(conflicts)
         tally.error += len(conflicts)
         for message_id in sorted(conflicts):
             staging.add(

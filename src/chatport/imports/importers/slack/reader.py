@@ -213,6 +213,12 @@ class SlackExport:
         """Day files (``<folder>/<YYYY-MM-DD>.json``) in the order messages are read."""
         return [member for member, _folder in self.layout.day_files]
 
+    def day_file_bytes(self, start_member: int = 0) -> int:
+        """Compressed size of the day files from ``start_member`` on: how much reading is left."""
+        return sum(
+            self._zip.compressed_size(member) for member, _ in self.layout.day_files[start_member:]
+        )
+
     def day_label(self, position: int) -> str:
         """``<folder>/<date>`` of a day file, for ``messagesstatus`` (§2.2 step 3)."""
         member, folder = self.layout.day_files[position]

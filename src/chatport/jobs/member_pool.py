@@ -1,0 +1,157 @@
+"""Work on archive members in child processes, results handed back in member order.
+
+An import spends most of its time in Python work that is independent per archive member
+(parse a day file, map and convert its messages), while the database writes must stay in
+one process, in order, each batch with its checkpoint. This pool runs the per-member work in
+``workers`` child processes (member ``k`` of the list goes to worker ``k % workers``) and yields
+each member's chunks in list order, so the caller sees exactly what a loop in one process
+would have produced, only sooner: on a 2-core machine the parse of the next day file overlaps
+the writes of the current one.
+
+Children are started with ``spawn`` (the parent has threads: ``fork`` would copy their locks)
+and are daemons. Each has a one-way pipe to the parent; a pipe's small buffer is the
+backpressure, so a child runs at most a chunk or two ahead and memory stays flat. When the
+parent dies, the child's next write fails and it exits; when the caller stops early (a
+cancellation, an error), :meth:`MemberPool.close` terminates the children.
+
+A child's exception is re-raised in the parent when the consumer reaches that member, so
+everything before it is consumed (and committed) as it would have been in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Any
+
+#: ``init(spec) -> state`` once per child; ``task(state, member, start) -> chunks`` per member.
+InitFn = Callable[[Any], Any]
+TaskFn = Callable[[Any, int, int], Iterator[Any]]
+
+_CHUNK = "chunk"
+_END = "end"
+_ERROR = "error"
+
+
+class WorkerFailed(RuntimeError):
+    """A child ended without finishing its members (killed, out of memory, a crash)."""
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling, else a RuntimeError with its text."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _child(
+    init: InitFn,
+    task: TaskFn,
+    spec: Any,
+    members: list[tuple[int, int]],
+    out: Connection,
+) -> None:
+    try:
+        state = init(spec)
+    except BaseException as exc:  # reported at this child's first member
+        first = members[0][0] if members else -1
+        out.send((_ERROR, first, _portable(exc)))
+        out.close()
+        return
+    for member, start in members:
+        try:
+            for chunk in task(state, member, start):
+                out.send((_CHUNK, member, chunk))
+        except (BrokenPipeError, EOFError):
+            return  # the parent is gone
+        except BaseException as exc:
+            try:
+                out.send((_ERROR, member, _portable(exc)))
+            finally:
+                out.close()
+            return
+        try:
+            out.send((_END, member, None))
+        except (BrokenPipeError, EOFError):
+            return
+    out.close()
+
+
+class MemberPool:
+    """``for member, chunk in MemberPool(...)``: every member's chunks, members in order.
+
+    ``members`` are ``(member position, start index)`` pairs, in the order to yield them.
+    """
+
+    def __init__(
+        self,
+        init: InitFn,
+        task: TaskFn,
+        spec: Any,
+        members: list[tuple[int, int]],
+        workers: int,
+    ) -> None:
+        self._members = members
+        count = max(1, min(workers, len(members)))
+        context = multiprocessing.get_context("spawn")
+        self._pipes: list[Connection] = []
+        self._processes: list[Any] = []
+        for worker in range(count):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_child,
+                args=(init, task, spec, members[worker::count], send),
+                name=f"chatport-member-worker-{worker}",
+                daemon=True,
+            )
+            process.start()
+            send.close()  # the child holds the only writing end: EOF when it exits
+            self._pipes.append(receive)
+            self._processes.append(process)
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        count = len(self._pipes)
+        for position, (member, _start) in enumerate(self._members):
+            pipe = self._pipes[position % count]
+            while True:
+                try:
+                    kind, got, payload = pipe.recv()
+                except EOFError:
+                    process = self._processes[position % count]
+                    process.join(timeout=5)
+                    raise WorkerFailed(
+                        f"the worker reading archive member {member} stopped "
+                        f"(exit code {process.exitcode})"
+                    ) from None
+                if kind == _ERROR:
+                    raise payload
+                if got != member:  # pragma: no cover - the protocol keeps members in order
+                    raise WorkerFailed(f"expected member {member}, got {got}")
+                if kind == _END:
+                    break
+                yield member, payload
+
+    def close(self) -> None:
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self._processes:
+            process.join(timeout=10)
+        for pipe in self._pipes:
+            pipe.close()
+
+    def __enter__(self) -> MemberPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
