@@ -136,15 +136,39 @@ def _fast_load(data: bytes, max_depth: int) -> Any | None:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         return None
-    if _nested_deeper(value, max_depth):  # first: orjson.dumps stops at 255 levels
-        return None
-    try:
-        compact_text = orjson.dumps(value)
-    except orjson.JSONEncodeError:  # deeper than orjson writes (a caller's max_depth > 255)
-        return None
-    if data.count(b":") != compact_text.count(b":"):
+    colons = _checked_colons(value, max_depth)
+    if colons is None or data.count(b":") != colons:
         return None
     return value
+
+
+def _checked_colons(value: Any, max_depth: int) -> int | None:
+    """The ``:`` count of ``value`` written compactly, or None if it nests deeper than
+    ``max_depth`` (or deeper than orjson writes).
+
+    Depth is bounded by the brackets an element's compact text holds (one per container on
+    any path, plus any inside strings), so an array element with fewer than ``max_depth`` of
+    them needs no walk; only the rare bracket-heavy element is walked. For a day file that
+    replaces a Python walk over every container with two C counts per message.
+    """
+    if type(value) is not list:
+        if _nested_deeper(value, max_depth):  # first: orjson.dumps stops at 255 levels
+            return None
+        try:
+            return orjson.dumps(value).count(b":")
+        except orjson.JSONEncodeError:
+            return None
+    colons = 0
+    inner = max_depth - 1  # the array itself is one level
+    for element in value:
+        try:
+            text = orjson.dumps(element)
+        except orjson.JSONEncodeError:
+            return None
+        if text.count(b"{") + text.count(b"[") > inner and _nested_deeper(element, inner):
+            return None
+        colons += text.count(b":")
+    return colons
 
 
 def iter_json_array(

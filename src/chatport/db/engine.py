@@ -17,6 +17,9 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+# A tuple, not ``int | float``: a union is built anew at every call (once per JSON value read).
+_NUMBERS = (int, float)
+
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
@@ -24,7 +27,7 @@ def _json_dumps(value: Any) -> str:
 
 def _json_loads(value: Any) -> Any:
     """SQLite gives JSON columns NUMERIC affinity: a stored ``5`` comes back as an int."""
-    if isinstance(value, int | float):
+    if isinstance(value, _NUMBERS):
         return value
     return orjson.loads(value)
 

@@ -16,6 +16,9 @@ from typing import Any, Final
 
 from chatport.clock import iso_ms
 
+# Tuples, not ``list | dict``: a union is built anew at every call on these hot paths.
+_CONTAINERS: Final = (list, dict)
+
 # Top-level fields holding instants, per collection.
 MESSAGE_INSTANTS: Final = ("ts", "editedAt", "tlm", "pinnedAt", "_updatedAt")
 ROOM_INSTANTS: Final = ("ts", "lm", "_updatedAt")
@@ -93,7 +96,7 @@ def compact(doc: Mapping[str, Any], keep_empty: Iterable[str] = ()) -> dict[str,
     for key, value in doc.items():
         if value is None:
             continue
-        if isinstance(value, list | dict) and not value and key not in keep:
+        if isinstance(value, _CONTAINERS) and not value and key not in keep:
             continue
         out[key] = value
     return out

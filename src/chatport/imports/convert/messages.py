@@ -18,6 +18,9 @@ from sqlalchemy import Connection
 from chatport.imports.convert.lookups import ROCKET_CAT, RoomLookup, RoomRef, UserLookup
 from chatport.workspace.subscriptions import Member
 
+# A tuple, not ``int | float``: a union is built anew at every call (once per message).
+_NUMBERS = (int, float)
+
 _URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
 _PASS_THROUGH = (
     "t",
@@ -74,7 +77,7 @@ class MessageConverter:
 
     def convert(self, data: dict[str, Any]) -> MessageResult:
         ts = data.get("ts")
-        if not isinstance(ts, int | float) or isinstance(ts, bool) or not math.isfinite(ts):
+        if not isinstance(ts, _NUMBERS) or isinstance(ts, bool) or not math.isfinite(ts):
             return MessageResult(None, [_problem("importer-message-invalid-timestamp")])
         rid_import = data.get("rid")
         if rid_import in self._unselected:

@@ -8,6 +8,9 @@ from typing import Any
 
 from chatport.imports.convert.text import map_user_id
 
+# A tuple, not ``int | float``: a union is built anew at every call (several per message).
+_NUMBERS = (int, float)
+
 _NUMERIC = re.compile(r"\d{1,12}(?:\.\d*)?")
 
 
@@ -68,7 +71,7 @@ def canonical_ts(value: Any) -> str | None:
     """A Slack ``ts`` as its string form; a JSON number is written with six decimals."""
     if isinstance(value, str):
         return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, _NUMBERS):
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None

@@ -29,6 +29,9 @@ from .fields import Invalid, opt_dict, opt_list, opt_str, parse_ts, user_ids
 from .records import ReaderRecord, problem
 from .users import UserIndex
 
+# A tuple, not a ``|`` union, which is built anew at every call.
+_STAMP_TYPES = (str, int, float)
+
 SYSTEM_TYPES: dict[str, str] = {
     "channel_join": "uj",
     "group_join": "uj",
@@ -507,7 +510,7 @@ class MessageMapper:
         if color:
             out["color"] = "#" + color if _HEX_COLOR.fullmatch(color) else color
         stamp = attachment.get("ts")
-        if isinstance(stamp, str | int | float) and not isinstance(stamp, bool) and stamp != "":
+        if isinstance(stamp, _STAMP_TYPES) and not isinstance(stamp, bool) and stamp != "":
             out["ts"] = stamp
         fields = opt_list(attachment, "fields", f"{path}.fields")
         if fields:
