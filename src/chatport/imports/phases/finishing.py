@@ -27,22 +27,32 @@ def finish(run: Run) -> None:
     now = run.now()
     with run.ctx.engine.begin() as conn:
         _pins(run, conn, now)
+    known = sorted(run.thread_parents) if run.thread_parents is not None else None
+    for start in range(0, len(known or ()), 500):
+        run.lease.checkpoint()
+        with run.ctx.engine.begin() as conn:
+            _threads(run, conn, (known or [])[start : start + 500], now)
     for start in range(0, len(room_ids), 200):
         chunk = room_ids[start : start + 200]
         run.lease.checkpoint()
         with run.ctx.engine.begin() as conn:
-            parents = [
-                t
-                for (t,) in conn.execute(
-                    select(M.c.tmid).where(M.c.rid.in_(chunk), M.c.tmid.is_not(None)).distinct()
-                )
-            ]
-            for parent_id in messages_repo.refresh_threads(conn, parents, now=now):
-                _orphans(run, conn, parent_id, now)
+            if known is None:  # a resumed run: the rooms' replies name the parents
+                parents = [
+                    t
+                    for (t,) in conn.execute(
+                        select(M.c.tmid).where(M.c.rid.in_(chunk), M.c.tmid.is_not(None)).distinct()
+                    )
+                ]
+                _threads(run, conn, parents, now)
             for room_id in chunk:
                 messages_repo.refresh_last_message(conn, room_id, now=now)
     if run.op.importer_key == "slack":
         schedule_after(run.ctx, run.op.id)
+
+
+def _threads(run: Run, conn: Any, parents: list[str], now: int) -> None:
+    for parent_id in messages_repo.refresh_threads(conn, parents, now=now):
+        _orphans(run, conn, parent_id, now)
 
 
 def _orphans(run: Run, conn: Any, parent_id: str, now: int) -> None:

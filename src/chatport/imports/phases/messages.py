@@ -63,17 +63,24 @@ def convert_messages(run: Run) -> None:
             if run.op.importer_key == "slack" and use_workers(run.ctx, export, start[0])
             else _from_here(run, export, start)
         )
+        parents: set[str] = set()
         try:
-            _write(run, export, records)
+            _write(run, export, records, parents)
+            run.thread_parents = parents if start == (0, 0) else None
         finally:
             records.close()  # stops the children at once on cancellation or failure
 
 
-def _write(run: Run, export: Any, records: Iterator[tuple[int, int, Outcome]]) -> None:
+def _write(
+    run: Run, export: Any, records: Iterator[tuple[int, int, Outcome]], parents: set[str]
+) -> None:
     batch_size = max(1, run.ctx.config.import_message_batch)
     batch = _Batch()
     for member, index, outcome in records:
         batch.take(member, index, outcome)
+        row = outcome[1]
+        if row is not None and row[3] is not None:
+            parents.add(row[3])
         if batch.size >= batch_size:
             _flush(run, batch, export.day_label(member))
             batch = _Batch()

@@ -43,6 +43,9 @@ class Run:
     lease: Lease
     selection: Selection
     checkpoint: dict[str, Any] = field(default_factory=dict)
+    #: Thread parents named by the messages this run wrote, when the messages phase ran whole
+    #: in this process; None after a resume (finishing then asks the database).
+    thread_parents: set[str] | None = None
 
     @property
     def namespace(self) -> str:

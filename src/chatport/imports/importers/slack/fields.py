@@ -86,8 +86,7 @@ def ts_ms(text: str) -> int | None:
     head, _, fraction = text.partition(".")
     if len(head) > 12 or not head.isdecimal() or (fraction and not fraction.isdecimal()):
         return None
-    millis = int((fraction + "00")[:3]) if fraction else 0
-    return int(head) * 1000 + millis
+    return int(head + (fraction + "000")[:3])  # seconds and milliseconds in one int()
 
 
 def parse_ts(value: Any) -> tuple[str, int] | None:
