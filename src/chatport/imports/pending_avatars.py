@@ -1,8 +1,9 @@
 """Pending avatars (importers.md §6.3): users with ``_pendingAvatarUrl``.
 
-http(s) URLs are fetched like files; ``data:image/...;base64`` URIs (HipChat) are decoded
-locally. Both are capped by the upload limit and must sniff as an image Rocket.Chat shows
-(PNG, JPEG, GIF, WebP): an avatar is served inline, so nothing else may become one.
+http(s) URLs are fetched like files; ``data:image/...;base64`` URIs (HipChat avatars that
+failed when the import applied them, ``data_avatars``) are decoded locally. Both are capped by
+the upload limit and must sniff as an image Rocket.Chat shows (PNG, JPEG, GIF, WebP): an
+avatar is served inline, so nothing else may become one.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-from chatport.clock import iso_ms
 from chatport.context import Context
+from chatport.imports.data_avatars import ORIGIN, avatar_error, is_data_uri, store_data_avatar
 from chatport.imports.pending_fetch import (
     NOT_AN_IMAGE,
     UNSUPPORTED_URL,
     ItemFailed,
-    decode_data_uri,
     fetch_to_store,
     upload_cap,
 )
@@ -45,9 +45,9 @@ class AvatarHandler:
         return None
 
     def fetch(self, item: Item, tick: Callable[[], None]) -> Fetched:
-        if item.url[:5].lower() == "data:":
-            blob = self.store.put_bytes(decode_data_uri(item.url, upload_cap(self.ctx)))
-            origin = "upload"
+        if is_data_uri(item.url):
+            blob = store_data_avatar(item.url, upload_cap(self.ctx), self.store)
+            origin = ORIGIN
         elif item.url[:7].lower() == "http://" or item.url[:8].lower() == "https://":
             blob = fetch_to_store(self.ctx, item.url, "avatar", self.store, tick)
             origin = "url"
@@ -70,4 +70,4 @@ class AvatarHandler:
         )
 
     def fail(self, conn: Connection, item: Item, code: str, now: int) -> None:
-        set_avatar_error(conn, item.key, {"message": code, "at": iso_ms(now)}, now)
+        set_avatar_error(conn, item.key, avatar_error(code, now), now)

@@ -8,7 +8,7 @@ required") unless the record carries one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,10 @@ from sqlalchemy import Connection
 from chatport import ids
 from chatport.accounts import repository as accounts_repo
 from chatport.accounts.passwords import hash_password
+
+# Applies an avatar URL to a user just written, in the caller's transaction (or leaves it
+# pending): ``(conn, user id, URL, now)``.
+ApplyAvatar = Callable[[Connection, str, str, int], None]
 
 RESERVED = frozenset({"all", "here", "rocket.cat"})
 USERNAME_OK = re.compile(r"^[0-9a-zA-Z._-]+$")
@@ -32,6 +36,9 @@ class UserOptions:
     default_roles: Sequence[str] = ("user",)
     grant_archive_roles: bool = False
     bcrypt_rounds: int = 10
+    # Set where avatars are applied at conversion (HipChat's data URIs, importers §5.2);
+    # otherwise ``_pendingAvatarUrl`` waits for pending-avatars.
+    apply_avatar: ApplyAvatar | None = None
 
 
 @dataclass
@@ -162,8 +169,8 @@ def _insert_new(
     for key in ("utcOffset", "statusText", "bio", "customFields"):
         if data.get(key) is not None:
             doc[key] = data[key]
-    avatar = data.get("avatarUrl")
-    if isinstance(avatar, str) and avatar:  # fetched or decoded later by pending-avatars (§6.3)
+    avatar = data.get("avatarUrl") if isinstance(data.get("avatarUrl"), str) else None
+    if avatar:  # pending-avatars fetches it (§6.3) unless ``apply_avatar`` applies it below
         doc["_pendingAvatarUrl"] = avatar
     password = data.get("password") if isinstance(data.get("password"), str) else None
     if not password:
@@ -185,6 +192,8 @@ def _insert_new(
                 now=now,
             )
             accounts_repo.add_import_ids(conn, user_id, options.namespace, import_ids)
+            if avatar and options.apply_avatar is not None:
+                options.apply_avatar(conn, user_id, avatar, now)
     except Exception as exc:  # a username or email taken meanwhile: this record only
         return Outcome(
             "error",

@@ -5,16 +5,26 @@ from __future__ import annotations
 from chatport.accounts.settings_registry import DEFAULT_USER_ROLES
 from chatport.imports import registry as reg
 from chatport.imports.convert.users import UserOptions, convert_user, ensure_rocket_cat
+from chatport.imports.data_avatars import DataAvatars
+from chatport.imports.pending_fetch import upload_cap
 from chatport.imports.phases.run import Run
 from chatport.imports.phases.staged import convert_staged
+from chatport.workspace.upload_store import UploadStore
 
 BATCH = 50
+# Importers whose avatars are data URIs, applied as the users are created (importers §5.2):
+# there is nothing to fetch. Other importers' avatar URLs wait for pending-avatars.
+APPLIES_DATA_AVATARS = frozenset({"hipchatenterprise"})
 
 
 def user_options(run: Run) -> UserOptions:
     setting = str(run.ctx.settings.get(DEFAULT_USER_ROLES) or "")
     roles = [r.strip() for r in setting.split(",") if r.strip()]
     is_api = run.op.importer_key == reg.API
+    data_avatars = None
+    if run.op.importer_key in APPLIES_DATA_AVATARS:
+        store = UploadStore(run.ctx.config.resolved_upload_dir())
+        data_avatars = DataAvatars(store, upload_cap(run.ctx)).apply
     return UserOptions(
         namespace=run.namespace,
         skip_existing=is_api,
@@ -22,6 +32,7 @@ def user_options(run: Run) -> UserOptions:
         default_roles=roles or ["user"],
         grant_archive_roles=run.ctx.config.import_grant_archive_roles,
         bcrypt_rounds=run.ctx.config.bcrypt_rounds,
+        apply_avatar=data_avatars,
     )
 
 
