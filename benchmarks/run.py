@@ -34,6 +34,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -52,6 +53,9 @@ class Measured:
     seconds: float
     peak_rss_mb: float
     returncode: int
+    #: The largest sum of RSS over the process and its descendants (chatport's reader
+    #: children), sampled every 50 ms; ``peak_rss_mb`` is only the largest single process.
+    peak_tree_rss_mb: float = 0.0
     stdout: str = ""
     stderr: str = ""
 
@@ -67,6 +71,7 @@ class SizeResult:
     chatport_seconds: float | None = None
     chatport_msgs_per_s: float | None = None
     chatport_peak_rss_mb: float | None = None
+    chatport_largest_process_rss_mb: float | None = None
     chatport_message_rows: int | None = None
     ratio: float | None = None
     ratio_ok: bool | None = None
@@ -85,18 +90,68 @@ def measure(
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+        sampler = _TreeRss(proc.pid)
+        sampler.start()
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
+        sampler.stop()
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code  # already reaped: keep Popen from waiting again
     scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
     return Measured(
         seconds=seconds,
         peak_rss_mb=usage.ru_maxrss * scale / 1e6,
+        peak_tree_rss_mb=sampler.peak_bytes / 1e6,
         returncode=code,
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
     )
+
+
+class _TreeRss(threading.Thread):
+    """Samples the summed RSS of a process tree from ``/proc`` (Linux; zero elsewhere)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self._pid = pid
+        self._done = threading.Event()
+        self.peak_bytes = 0
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak_bytes = max(self.peak_bytes, _tree_rss(self._pid))
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        found: list[int] = []
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as handle:
+                    found.extend(int(child) for child in handle.read().split())
+        except OSError:
+            pass
+        return found
+
+
+def _tree_rss(root: int) -> int:
+    total = 0
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            with open(f"/proc/{pid}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+        pending.extend(_TreeRss._children(pid))
+    return total
 
 
 def _tail(text: str, lines: int = 15) -> str:
@@ -218,7 +273,9 @@ def bench_size(size: int, args: argparse.Namespace, out_dir: Path) -> SizeResult
         ]
         chat = measure(cmd, workdir, "chatport", env=_chatport_env(data_dir))
         result.chatport_seconds = chat.seconds
-        result.chatport_peak_rss_mb = chat.peak_rss_mb
+        # The criterion counts every chatport process: the importing one and its reader children.
+        result.chatport_peak_rss_mb = max(chat.peak_rss_mb, chat.peak_tree_rss_mb)
+        result.chatport_largest_process_rss_mb = chat.peak_rss_mb
         if chat.returncode != 0:
             output = chat.stderr + chat.stdout
             if "No such command" in output and "import" in output:
@@ -235,11 +292,12 @@ def bench_size(size: int, args: argparse.Namespace, out_dir: Path) -> SizeResult
         result.chatport_message_rows = _count_rows(data_dir / "chatport.db")
         result.ratio = chat.seconds / base.seconds
         result.ratio_ok = result.ratio <= args.max_ratio
-        result.rss_ok = chat.peak_rss_mb <= args.max_rss_mb
+        result.rss_ok = result.chatport_peak_rss_mb <= args.max_rss_mb
         result.passed = bool(result.ratio_ok and result.rss_ok)
         print(
             f"[{size}] chatport {chat.seconds:.1f} s, {size / chat.seconds:,.0f} msgs/s, "
-            f"peak RSS {chat.peak_rss_mb:.0f} MB, {result.chatport_message_rows} message rows",
+            f"peak RSS {result.chatport_peak_rss_mb:.0f} MB (all processes; largest one "
+            f"{chat.peak_rss_mb:.0f} MB), {result.chatport_message_rows} message rows",
             flush=True,
         )
         if args.verbose:
@@ -292,7 +350,7 @@ def print_table(results: list[SizeResult], args: argparse.Namespace) -> None:
     print()
     print(
         f"Slack import, SQLite, {os.cpu_count()} CPUs; PASS = ratio <= {args.max_ratio:g} "
-        f"and chatport peak RSS <= {args.max_rss_mb:g} MB"
+        f"and chatport peak RSS (all its processes) <= {args.max_rss_mb:g} MB"
     )
     for n, row in enumerate(rows):
         print(
