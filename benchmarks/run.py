@@ -53,8 +53,9 @@ class Measured:
     seconds: float
     peak_rss_mb: float
     returncode: int
-    #: The largest sum of RSS over the process and its descendants (chatport's reader
-    #: children), sampled every 50 ms; ``peak_rss_mb`` is only the largest single process.
+    #: The largest memory of the process and its descendants together (chatport's reader
+    #: children), as summed PSS sampled every 50 ms; ``peak_rss_mb`` is the largest single
+    #: process's RSS.
     peak_tree_rss_mb: float = 0.0
     stdout: str = ""
     stderr: str = ""
@@ -138,20 +139,32 @@ class _TreeRss(threading.Thread):
 
 
 def _tree_rss(root: int) -> int:
+    """Proportional set size (``Pss``) summed over the tree: pages shared between the
+    processes (a forkserver's children share its imported modules) count once in all, where a
+    sum of RSS would count them in every process. ``VmRSS`` where ``smaps_rollup`` is missing."""
     total = 0
     pending = [root]
     while pending:
         pid = pending.pop()
-        try:
-            with open(f"/proc/{pid}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except OSError:
+        found = _status_kib(f"/proc/{pid}/smaps_rollup", "Pss:")
+        if found is None:
+            found = _status_kib(f"/proc/{pid}/status", "VmRSS:")
+        if found is None:
             continue
+        total += found * 1024
         pending.extend(_TreeRss._children(pid))
     return total
+
+
+def _status_kib(path: str, key: str) -> int | None:
+    try:
+        with open(path) as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def _tail(text: str, lines: int = 15) -> str:
