@@ -5,6 +5,8 @@ It stands in for remote file hosts (outside our control); it listens on 127.0.0.
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     chunk: int = 0  # >0: send the body in pieces of this size ...
     delay: float = 0.0  # ... sleeping this long before each piece
-    hang: float = 0.0  # sleep this long before sending anything
+    hang: float = 0.0  # sleep this long before sending anything (ends early if the peer leaves)
     content_length: int | None = None  # lie about the length
 
 
@@ -28,6 +30,7 @@ class FileServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, str]] = []  # (path, Host header)
+        self.disconnects: list[str] = []  # paths whose client closed before the whole answer
         self._stop = threading.Event()
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -52,7 +55,7 @@ class FileServer:
                 route = outer.routes.get(self.path.split("?")[0])
                 if route is None:
                     route = Route(status=404, body=b"not here")
-                if route.hang and outer._stop.wait(route.hang):
+                if route.hang and self._hang_until_peer_leaves(route.hang):
                     return
                 self.send_response(route.status)
                 length = route.content_length
@@ -73,7 +76,26 @@ class FileServer:
                         self.wfile.write(route.body[start : start + route.chunk])
                         self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    outer.disconnects.append(self.path)
+
+            def _hang_until_peer_leaves(self, seconds: float) -> bool:
+                """Wait ``seconds`` before answering; True (stop) on shutdown or peer close."""
+                deadline = time.monotonic() + seconds
+                while (remaining := deadline - time.monotonic()) > 0:
+                    if outer._stop.is_set():
+                        return True
+                    readable, _, _ = select.select([self.connection], [], [], min(remaining, 0.05))
+                    if not readable:
+                        continue
+                    try:
+                        pending = self.connection.recv(1, socket.MSG_PEEK)
+                    except OSError:
+                        pending = b""
+                    if not pending:
+                        outer.disconnects.append(self.path)
+                        return True
+                    time.sleep(min(remaining, 0.05))
+                return outer._stop.is_set()
 
         return Handler
 

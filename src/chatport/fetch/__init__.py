@@ -10,9 +10,11 @@ from .download import Download, open_download
 from .errors import FetchRefused, UrlInvalid
 from .limits import Limits
 from .ssrf import FetchPolicy, check_target
+from .timing import Abort
 from .url import ParsedUrl, parse_url
 
 __all__ = [
+    "Abort",
     "Download",
     "FetchPolicy",
     "FetchRefused",

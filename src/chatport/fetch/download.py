@@ -31,10 +31,10 @@ from .hop import Hop, open_hop
 from .limits import Limits
 from .redirects import REDIRECT_STATUSES, redirect_target
 from .ssrf import FetchPolicy, check_target
-from .timing import Deadline
+from .timing import Abort, Deadline
 from .url import ParsedUrl, parse_url
 
-__all__ = ["Download", "Limits", "open_download"]
+__all__ = ["Abort", "Download", "Limits", "open_download"]
 
 log = logging.getLogger("chatport.fetch")
 
@@ -82,7 +82,12 @@ class Download:
     """An open, checked, final 2xx response whose body has not been read yet."""
 
     def __init__(
-        self, hop: Hop, content_length: int | None, limits: Limits, deadline: Deadline
+        self,
+        hop: Hop,
+        content_length: int | None,
+        limits: Limits,
+        deadline: Deadline,
+        abort: Abort | None = None,
     ) -> None:
         self.url: ParsedUrl = hop.url
         self.content_length: int | None = content_length
@@ -93,7 +98,10 @@ class Download:
         self._lock = threading.Lock()
         self._closed = False
         self._iterated = False
+        self._abort = abort
         hop.watchdog.arm(deadline.remaining())
+        if abort is not None:
+            abort.on_abort(self.close)
 
     def __enter__(self) -> Download:
         return self
@@ -138,6 +146,10 @@ class Download:
         self.close()
         return FetchRefused(code, detail)
 
+    def _stopped(self) -> bool:
+        """Closed or aborted from another thread; checked after every read."""
+        return self._closed or (self._abort is not None and self._abort.is_set)
+
     def _read(self, amount: int) -> bytes:
         remaining = self._deadline.remaining()
         if remaining <= 0:
@@ -150,12 +162,12 @@ class Download:
         except Exception as exc:
             if self._hop.watchdog.fired:
                 raise self._fail(DOWNLOAD_FAILED, "total deadline") from None
-            if self._closed:
+            if self._stopped():
                 raise self._fail(DOWNLOAD_FAILED, "closed") from None
             raise self._fail(DOWNLOAD_FAILED, f"read failed ({type(exc).__name__})") from None
         if self._hop.watchdog.fired:
             raise self._fail(DOWNLOAD_FAILED, "total deadline")
-        if self._closed:
+        if self._stopped():
             raise self._fail(DOWNLOAD_FAILED, "closed")
         return data
 
@@ -163,7 +175,7 @@ class Download:
         received = 0
         try:
             while True:
-                if self._closed:
+                if self._stopped():
                     raise self._fail(DOWNLOAD_FAILED, "closed")
                 data = self._read(min(chunk_size, self._limits.max_bytes - received + 1))
                 if not data:
@@ -198,12 +210,16 @@ def open_download(
     policy: FetchPolicy,
     limits: Limits,
     clock: Callable[[], float] = time.monotonic,
+    abort: Abort | None = None,
 ) -> Download:
     """Check, connect, follow redirects, and return the final response ready to stream.
 
     Raises ``UrlInvalid`` only for a string that is not an http(s) URL; everything else is
     ``FetchRefused`` with one of the fixed codes. A ``ParsedUrl`` is re-parsed from its own
-    canonical text, so a hand-built instance cannot skip the URL rules.
+    canonical text, so a hand-built instance cannot skip the URL rules. Raising ``abort``
+    from another thread closes the socket of whichever phase is running, the body's
+    included, and that phase fails at once (the caller tells it from a real failure by
+    ``abort.is_set``).
     """
     deadline = Deadline(clock, limits.deadline)
     current = parse_url(url if isinstance(url, str) else url.url())
@@ -211,7 +227,7 @@ def open_download(
     followed = 0
     while True:
         addresses = check_target(current, policy)
-        hop = open_hop(current, addresses, policy, limits, deadline)
+        hop = open_hop(current, addresses, policy, limits, deadline, abort)
         if hop.response.status in REDIRECT_STATUSES:
             # The redirect body is never read: nothing in it is needed, and not reading it is
             # the strictest reading of the redirect_body_max bound (urllib3 CVE-2026-21441).
@@ -238,4 +254,4 @@ def open_download(
         if deadline.expired():
             hop.close()
             raise FetchRefused(PROCESSING_REQUEST, "total deadline")
-        return Download(hop, length, limits, deadline)
+        return Download(hop, length, limits, deadline, abort)

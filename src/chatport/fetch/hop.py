@@ -23,7 +23,7 @@ from . import logsafe
 from .errors import PROCESSING_REQUEST, FetchRefused
 from .limits import Limits
 from .ssrf import FetchPolicy
-from .timing import Deadline, Watchdog, abort_socket
+from .timing import Abort, Deadline, Watchdog, abort_socket
 from .url import ParsedUrl
 
 log = logging.getLogger("chatport.fetch")
@@ -88,6 +88,10 @@ def _socket_aborter(conn: HTTPConnection) -> Callable[[], None]:
     return abort
 
 
+def _aborted(abort: Abort | None) -> bool:
+    return abort is not None and abort.is_set
+
+
 def _fail(url: ParsedUrl, detail: str) -> FetchRefused:
     log.warning("fetch failed: url=%s reason=%s", url.display(), detail)
     return FetchRefused(PROCESSING_REQUEST, detail)
@@ -99,15 +103,20 @@ def _connect(
     policy: FetchPolicy,
     limits: Limits,
     deadline: Deadline,
+    abort: Abort | None = None,
 ) -> tuple[HTTPConnection, socket.socket, str]:
     """Connect (and finish TLS) to the first checked address that answers in time."""
     for address in addresses:
+        if _aborted(abort):
+            raise _fail(url, "cancelled")
         budget = min(limits.connect_timeout, deadline.remaining())
         if budget <= 0:
             raise _fail(url, "deadline reached before connecting")
         conn = _connection(url, address, policy, budget)
         watchdog = Watchdog(_socket_aborter(conn))
         watchdog.arm(budget)
+        if abort is not None:
+            abort.on_abort(_socket_aborter(conn))
         try:
             conn.connect()
         except Exception as exc:
@@ -122,6 +131,9 @@ def _connect(
             continue
         watchdog.disarm()
         sock = conn.sock
+        if _aborted(abort):
+            conn.close()
+            raise _fail(url, "cancelled")
         if watchdog.fired or sock is None:
             conn.close()
             continue
@@ -135,9 +147,14 @@ def open_hop(
     policy: FetchPolicy,
     limits: Limits,
     deadline: Deadline,
+    abort: Abort | None = None,
 ) -> Hop:
-    """Send ``GET`` to a checked address of ``url`` and return once the head is read."""
-    conn, sock, address = _connect(url, addresses, policy, limits, deadline)
+    """Send ``GET`` to a checked address of ``url`` and return once the head is read.
+
+    Raising ``abort`` (from another thread) shuts the socket down at any point, and the call
+    fails at once instead of waiting out the connect or header timeout.
+    """
+    conn, sock, address = _connect(url, addresses, policy, limits, deadline, abort)
     budget = min(limits.header_timeout, deadline.remaining())
     watchdog = Watchdog(lambda: abort_socket(sock))
     watchdog.arm(budget)
@@ -156,9 +173,14 @@ def open_hop(
         watchdog.disarm()
         abort_socket(sock)
         conn.close()
+        if _aborted(abort):
+            raise _fail(url, "cancelled") from None
         log.info("fetch head failed: url=%s error=%s", url.display(), type(exc).__name__)
         raise _fail(url, "no response head") from None
     hop = Hop(url, address, conn, sock, response, watchdog)
+    if _aborted(abort):
+        hop.close()
+        raise _fail(url, "cancelled")
     if watchdog.fired:
         hop.close()
         raise _fail(url, "header timeout")

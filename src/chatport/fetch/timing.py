@@ -76,3 +76,42 @@ class Watchdog:
     def _fire(self) -> None:
         self._fired = True
         self._abort()
+
+
+class Abort:
+    """A stop signal another thread raises: it shuts down every socket registered with it.
+
+    Why: a fetch blocked in its TLS handshake, its header read or a body read cannot poll a
+    flag, so the signal reaches it the way the watchdog does, by shutting the socket down
+    (security-reliability §1.5.8). The flag is set before any hook runs, so a reader woken by
+    the shutdown always sees it and never mistakes the cut for the end of the body.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._set = False
+        self._hooks: list[Callable[[], None]] = []
+
+    @property
+    def is_set(self) -> bool:
+        return self._set
+
+    def on_abort(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` when the signal is raised, or at once if it already was."""
+        with self._lock:
+            if not self._set:
+                self._hooks.append(hook)
+                return
+        with contextlib.suppress(Exception):
+            hook()
+
+    def set(self) -> None:
+        """Raise the signal (idempotent, any thread); hooks run in registration order."""
+        with self._lock:
+            if self._set:
+                return
+            self._set = True
+            hooks, self._hooks = self._hooks, []
+        for hook in hooks:
+            with contextlib.suppress(Exception):
+                hook()

@@ -21,12 +21,12 @@ from chatport.imports import selection as sel
 from chatport.imports import staging, steps
 from chatport.imports.b64 import decode_lenient, decoded_length
 from chatport.imports.conversion import start_conversion
-from chatport.imports.download import stream_to_store
+from chatport.imports.download import Requester, stream_to_store
 from chatport.imports.filestore import safe_display_name
 from chatport.imports.lease import Lease
 from chatport.imports.pending import start_pending
 from chatport.imports.prepare import start_preparation
-from chatport.imports.transitions import fail
+from chatport.imports.transitions import cancel, fail
 
 log = logging.getLogger("chatport.imports")
 
@@ -132,7 +132,14 @@ class ImportService:
 
     # --- downloadPublicImportFile ----------------------------------------------------------
 
-    def download_public_file(self, user_id: str, file_url: str, key: str) -> None:
+    def download_public_file(
+        self, user_id: str, file_url: str, key: str, requester: Requester | None = None
+    ) -> None:
+        """Checks, the operation, the fetch up to the final headers; the body in the background.
+
+        With a ``requester`` (the HTTP route), the client leaving before the answer cancels the
+        operation: the fetch's socket is closed wherever it is, and the ``.part`` removed.
+        """
         entry = self.ctx.registry.for_file_route(key)
         if entry is None:
             raise _not_defined(key, "uploadImportFile")
@@ -161,12 +168,19 @@ class ImportService:
             raise PlainError(code)
         from chatport.fetch.download import open_download
 
+        abort = requester.abort if requester is not None else None
         try:
-            download = open_download(parsed, self.ctx.fetch_policy(), self.ctx.download_limits())
+            download = open_download(
+                parsed, self.ctx.fetch_policy(), self.ctx.download_limits(), abort=abort
+            )
         except FetchRefused as exc:
+            if requester is not None and requester.gone:
+                log.info("operation %s: the client left before the answer", op.id)
+                cancel(self.ctx, op, owner=lease.owner)
+                raise PlainError(steps.FAIL_CANCELLED) from None
             fail(self.ctx, op, exc.code, owner=lease.owner)
             raise PlainError(exc.code) from None
-        self.ctx.runner.submit(stream_to_store, self.ctx, op, lease, download)
+        self.ctx.runner.submit(stream_to_store, self.ctx, op, lease, download, requester)
 
     # --- getImportFileData -----------------------------------------------------------------
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from starlette.requests import Request
 from starlette.responses import Response
 
 from chatport.accounts.seed import RUN_IMPORT, VIEW_IMPORT_OPERATIONS
 from chatport.api import envelope, schemas
 from chatport.api.auth import EMPTY_OBJECT, Call, gate
+from chatport.api.disconnect import run_watching_client
+from chatport.imports.download import Requester
 from chatport.imports.registry import PENDING_AVATARS, PENDING_FILES
 from chatport.imports.service import ImportService
 
@@ -36,10 +39,22 @@ def upload_import_file(call: Call = run_import) -> Response:
 @router.post(
     "/downloadPublicImportFile", openapi_extra=_body_doc(schemas.DOWNLOAD_PUBLIC_IMPORT_FILE)
 )
-def download_public_import_file(call: Call = run_import) -> Response:
-    call.query(None)
-    body = call.body(schemas.DOWNLOAD_PUBLIC_IMPORT_FILE)
-    _service(call).download_public_file(call.uid, body["fileUrl"], body["importerKey"])
+async def download_public_import_file(request: Request, call: Call = run_import) -> Response:
+    # Until the answer, the download belongs to this client: its leaving cancels it
+    # (security-reliability §1.5.8); once answered, the body streams on regardless.
+    requester = Requester()
+
+    def start() -> None:
+        call.query(None)
+        body = call.body(schemas.DOWNLOAD_PUBLIC_IMPORT_FILE)
+        _service(call).download_public_file(
+            call.uid, body["fileUrl"], body["importerKey"], requester
+        )
+
+    try:
+        await run_watching_client(request, requester.left, start)
+    finally:
+        requester.answer()
     return envelope.success()
 
 
