@@ -7,6 +7,7 @@ This runs once per message of an export, so it allocates little and takes the co
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -144,12 +145,8 @@ class MessageConverter:
                     _problem("importer-message-mentioned-user-not-found", id=str(import_id))
                 )
                 continue
-            if import_id != member.username:
-                msg = re.sub(
-                    rf"@{re.escape(import_id)}(?![0-9A-Za-z])",
-                    _literal(f"@{member.username}"),
-                    msg,
-                )
+            if import_id != member.username and "@" + import_id in msg:
+                msg = _mention_pattern(import_id).sub(_literal(f"@{member.username}"), msg)
             mentions.append(_u(member))
         if mentions:
             doc["mentions"] = mentions
@@ -168,12 +165,8 @@ class MessageConverter:
                     _problem("importer-message-mentioned-channel-not-found", channel=entry)
                 )
                 continue
-            if entry != ref.name:
-                msg = re.sub(
-                    rf"#{re.escape(entry)}(?![0-9A-Za-z_.-])",
-                    _literal(f"#{ref.name}"),
-                    msg,
-                )
+            if entry != ref.name and "#" + entry in msg:
+                msg = _channel_pattern(entry).sub(_literal(f"#{ref.name}"), msg)
             found.append({"_id": ref.id, "name": ref.name})
         if found:
             doc["channels"] = found
@@ -189,6 +182,18 @@ class MessageConverter:
             if names:
                 out[key] = {"usernames": list(dict.fromkeys(names))}
         return out
+
+
+# Compiled once per id: ``re``'s own cache holds 512 patterns, fewer than a workspace's users,
+# so without this every mention recompiled its pattern.
+@functools.lru_cache(maxsize=16384)
+def _mention_pattern(import_id: str) -> re.Pattern[str]:
+    return re.compile(rf"@{re.escape(import_id)}(?![0-9A-Za-z])")
+
+
+@functools.lru_cache(maxsize=4096)
+def _channel_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"#{re.escape(name)}(?![0-9A-Za-z_.-])")
 
 
 def _literal(text: str) -> Callable[[re.Match[str]], str]:
