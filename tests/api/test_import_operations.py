@@ -263,6 +263,38 @@ def test_api_importer_end_to_end(server: LiveServer) -> None:
     }
 
 
+def test_api_importer_again_adds_nothing(server: LiveServer) -> None:
+    """The same import.addUsers batch in a new operation: every user is known, none is added,
+    none is changed (importers §1.7: existing accounts keep everything)."""
+    admin = server.admin()
+    users = [
+        {"emails": ["dana@example.com"], "importIds": ["d1"], "username": "dana", "name": "Dana"},
+        {"emails": ["eve@example.com"], "importIds": ["e1"], "username": "eve"},
+    ]
+
+    def run_once() -> dict:  # type: ignore[type-arg]
+        assert admin.post("/api/v1/import.new").json()["success"] is True
+        assert admin.post("/api/v1/import.addUsers", json={"users": users}).json() == {
+            "success": True
+        }
+        assert admin.post("/api/v1/import.run").json() == {"success": True}
+        return server.wait_for(admin, lambda p: p["step"] == "importer_done")
+
+    first = run_once()
+    assert first["count"] == {"completed": 2, "total": 2, "error": 0, "skipped": 0}
+    listed = admin.get("/api/v1/users.list?count=100").json()
+    before = {u["username"]: u for u in listed["users"]}
+    second = run_once()
+    assert second["count"]["total"] == 2 and second["count"]["completed"] == 0
+    assert second["count"]["skipped"] == 2
+    again = admin.get("/api/v1/users.list?count=100").json()
+    assert again["total"] == listed["total"]
+    after = {u["username"]: u for u in again["users"]}
+    for name in ("dana", "eve"):
+        for key in ("_id", "roles", "emails", "name"):
+            assert after[name].get(key) == before[name].get(key), (name, key)
+
+
 def test_import_run_without_operation(server: LiveServer) -> None:
     r = server.admin().post("/api/v1/import.run")
     assert r.json() == {"success": False, "error": "error-operation-not-found"}
