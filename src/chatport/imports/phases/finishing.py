@@ -76,9 +76,10 @@ _PIN_CHUNK = 500
 
 def _pins(run: Run, conn: Any, now: int) -> None:
     events = list(staging.records(conn, run.op.id, "pin"))
-    for rec in staging.records(conn, run.op.id, "message"):
-        if rec.skip_reason and rec.data.get("pinTarget"):
-            events.append(rec)
+    # Unpins are staged among the messages kept for their warnings, errors and skips, which a
+    # big import has by the hundred thousand: stream those, keep only the unpins.
+    for chunk in staging.iter_records(conn, run.op.id, "message"):
+        events.extend(rec for rec in chunk if rec.skip_reason and rec.data.get("pinTarget"))
     events.sort(key=lambda r: (r.data.get("ts") or 0, r.seq))
     for start in range(0, len(events), _PIN_CHUNK):
         _apply_pins(run, conn, events[start : start + _PIN_CHUNK], now)
