@@ -577,11 +577,13 @@ def refresh_last_message(conn: Connection, room_id: str, *, now: int) -> Message
     )
     chosen: MessageRow | None = None
     offset = 0
+    size = 16  # the newest rows nearly always hold it: small pages first, then bigger ones
     while chosen is None:
-        page = [row(r) for r in conn.execute(query.limit(_READ_CHUNK).offset(offset))]
+        page = [row(r) for r in conn.execute(query.limit(size).offset(offset))]
         chosen = next((m for m in page if m.tmid is None or m.doc.get("tshow") is True), None)
-        if len(page) < _READ_CHUNK:
+        if len(page) < size:
             break
-        offset += _READ_CHUNK
+        offset += size
+        size = min(size * 4, _READ_CHUNK)
     rooms.set_last_message(conn, room_id, chosen.stored() if chosen else None, now=now)
     return chosen

@@ -59,6 +59,9 @@ def _targets(run: Run) -> dict[str, _Member]:
 
 def attach_archive_files(run: Run) -> int:
     """Store and attach every archived file of this import; returns how many were attached."""
+    with SafeZip(run.ctx.store.final_path(run.op.id)) as archive:
+        if not any("__uploads/" in name for name in archive.names()):
+            return 0  # most exports: no need to read every hidden message of the import
     targets = _targets(run)
     if not targets:
         return 0
