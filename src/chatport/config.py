@@ -58,6 +58,13 @@ class Config(BaseSettings):
     import_parallel_min_bytes: int = 4_000_000
     #: Decrypts an encrypted HipChat export (``.tar.gz.aes``, importers §5.1).
     hipchat_export_password: str | None = None
+    # The preparation backstop (security-reliability §1.6 item 15): open and parse the archive
+    # in a child process, killed at the wall-clock deadline; RLIMIT_CPU and RLIMIT_AS (0 = no
+    # limit) bound it. Off, preparation runs in a thread of this process, unbounded.
+    prepare_in_child: bool = True
+    prepare_deadline_seconds: float = 3600.0
+    prepare_cpu_seconds: int = 3600
+    prepare_memory_bytes: int = 0
     # Pending files and avatars (importers.md §6): pool size, per-item lease and its renewal.
     pending_download_workers: int = 10
     pending_lease_seconds: float = 120.0

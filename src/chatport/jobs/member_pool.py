@@ -8,11 +8,12 @@ each member's chunks in list order, so the caller sees exactly what a loop in on
 would have produced, only sooner: on a 2-core machine the parse of the next day file overlaps
 the writes of the current one.
 
-Children are started with ``spawn`` (the parent has threads: ``fork`` would copy their locks)
-and are daemons. Each has a one-way pipe to the parent; a pipe's small buffer is the
-backpressure, so a child runs at most a chunk or two ahead and memory stays flat. When the
-parent dies, the child's next write fails and it exits; when the caller stops early (a
-cancellation, an error), :meth:`MemberPool.close` terminates the children.
+Children are started from this process's forkserver (:mod:`chatport.jobs.processes`: the
+parent has threads, so a plain ``fork`` would copy their locks) and are daemons. Each has a
+one-way pipe to the parent; a pipe's small buffer is the backpressure, so a child runs at most
+a chunk or two ahead and memory stays flat. When the parent dies, the child's next write
+fails and it exits; when the caller stops early (a cancellation, an error),
+:meth:`MemberPool.close` terminates the children.
 
 A child's exception is re-raised in the parent when the consumer reaches that member, so
 everything before it is consumed (and committed) as it would have been in one process.
@@ -20,12 +21,13 @@ everything before it is consumed (and committed) as it would have been in one pr
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
+
+from chatport.jobs import processes
 
 #: ``init(spec) -> state`` once per child; ``task(state, member, start) -> chunks`` per member.
 InitFn = Callable[[Any], Any]
@@ -98,14 +100,14 @@ class MemberPool:
     ) -> None:
         self._members = members
         count = max(1, min(workers, len(members)))
-        context = multiprocessing.get_context("spawn")
+        context = processes.context()
         self._pipes: list[Connection] = []
         self._processes: list[Any] = []
         for worker in range(count):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(
-                target=_child,
-                args=(init, task, spec, members[worker::count], send),
+            process = processes.process(
+                _child,
+                (init, task, spec, members[worker::count], send),
                 name=f"chatport-member-worker-{worker}",
                 daemon=True,
             )
