@@ -12,7 +12,6 @@ import httpx
 
 from tests.imports.pending_support import (
     channels,
-    export_zip,
     file_message,
     import_export,
     png,
@@ -21,6 +20,7 @@ from tests.imports.pending_support import (
     slack_file,
     users,
 )
+from tests.imports.slack_fixtures import build_export
 from tests.support.fileserver import FileServer
 from tests.support.server import Client, LiveServer
 
@@ -30,7 +30,7 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 def _export() -> bytes:
     group = {"id": "G1", "name": "secret", "creator": "U1", "members": ["U1", "U2"], "created": 1}
-    return export_zip(
+    return build_export(
         {
             "users.json": users(),
             "channels.json": channels(),

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import json
 import struct
 import time
-import zipfile
 import zlib
 from typing import Any
 
-from tests.imports.test_slack_import import EVERYTHING, load, run_import
 from tests.support.fileserver import FileServer
+from tests.support.importing import EVERYTHING, load, run_import
 from tests.support.server import Client, LiveServer
 
 
@@ -37,16 +34,6 @@ def slack_file(file_id: str, name: str, url: str) -> dict[str, Any]:
 
 def file_message(ts: str, user: str, *files: dict[str, Any]) -> dict[str, Any]:
     return {"type": "message", "user": user, "text": "", "ts": ts, "files": list(files)}
-
-
-def export_zip(members: dict[str, Any], raw: dict[str, bytes] | None = None) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in members.items():
-            zf.writestr(name, json.dumps(content))
-        for name, data in (raw or {}).items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def users(avatar: dict[str, str] | None = None) -> list[dict[str, Any]]:

@@ -24,9 +24,12 @@ def zulip_export() -> bytes:
     return zip_folder(FIXTURES / "zulip-test-export")
 
 
-def build_export(files: dict[str, Any]) -> bytes:
+def build_export(files: dict[str, Any], raw: dict[str, bytes] | None = None) -> bytes:
+    """A zip of ``files`` as JSON members, plus ``raw`` members as they are (uploads)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, content in files.items():
             zf.writestr(name, json.dumps(content))
+        for name, data in (raw or {}).items():
+            zf.writestr(name, data)
     return buf.getvalue()

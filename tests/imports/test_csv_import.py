@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from tests.imports.test_slack_import import EVERYTHING, run_import
-from tests.support.fileserver import FileServer, Route
+from tests.support.fileserver import FileServer
+from tests.support.importing import EVERYTHING, load, run_import
 from tests.support.server import Client, LiveServer
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "rocketchat"
@@ -39,23 +40,8 @@ def _example() -> bytes:
     )
 
 
-def _load(server: LiveServer, admin: Client, files: FileServer, body: bytes) -> dict:  # type: ignore[type-arg]
-    import time
-
-    files.routes["/import.zip"] = Route(body=body)
-    server.set_setting(admin, "SSRF_Allowlist", f"127.0.0.1:{files.port}")
-    r = admin.post(
-        "/api/v1/downloadPublicImportFile",
-        json={"fileUrl": files.url("/import.zip"), "importerKey": "csv"},
-    )
-    assert r.json() == {"success": True}
-    server.wait_for(admin, lambda p: p["step"] == "importer_file_loaded")
-    data: dict = {"waiting": True}  # type: ignore[type-arg]
-    deadline = time.monotonic() + 20
-    while data.get("waiting") and time.monotonic() < deadline:
-        data = admin.get("/api/v1/getImportFileData").json()
-        time.sleep(0.05)
-    return data
+def _load(server: LiveServer, admin: Client, files: FileServer, body: bytes) -> dict[str, Any]:
+    return load(server, admin, files, body, "csv", "/import.zip")
 
 
 def test_rocketchat_example_zip(server: LiveServer, files: FileServer) -> None:

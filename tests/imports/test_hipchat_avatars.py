@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,14 @@ import sqlalchemy as sa
 
 from chatport.db import tables
 from tests.imports.pending_support import wait_done
-from tests.imports.test_hipchat_import import load, run_import
+from tests.imports.test_hipchat_import import load
 from tests.imports.test_hipchat_reader import AVATAR, build_tar, example_files
-from tests.imports.test_hipchat_resume import _SETTINGS, _cli, _operation
+from tests.imports.test_hipchat_resume import _SETTINGS, _cli
 from tests.support.databases import fresh_database
 from tests.support.dump import canonical_dump
 from tests.support.fileserver import FileServer
+from tests.support.importing import run_import
+from tests.support.operations import wait_for_status
 from tests.support.process import ServerProcess
 from tests.support.server import Client, LiveServer
 
@@ -191,10 +192,8 @@ def test_crash_in_the_users_batch_resumes_to_the_same_avatars(
     restarted = ServerProcess(database_url, data_dir, **_SETTINGS)
     restarted.start()
     try:
-        deadline = time.monotonic() + 60
-        while _operation(database_url)["status"] != "importer_done":
-            assert time.monotonic() < deadline, "the sweep did not resume the import"
-            time.sleep(0.3)
+        op = wait_for_status(database_url, "importer_done")
+        assert op["status"] == "importer_done", "the sweep did not resume the import"
     finally:
         restarted.stop()
     assert _avatars(database_url) == reference_avatars

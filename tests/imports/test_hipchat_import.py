@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import tarfile
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,38 +19,18 @@ from tests.imports.test_hipchat_reader import (
     example_files,
     special,
 )
-from tests.support.fileserver import FileServer, Route
+from tests.support import importing
+from tests.support.fileserver import FileServer
+from tests.support.importing import run_import
 from tests.support.server import Client, LiveServer
 
 
 def load(server: LiveServer, admin: Client, files: FileServer, body: bytes) -> dict[str, Any]:
-    """Download the export from the loopback file server and wait for the selection."""
-    files.routes["/export.tar.gz"] = Route(body=body)
-    server.set_setting(admin, "SSRF_Allowlist", f"127.0.0.1:{files.port}")
-    r = admin.post(
-        "/api/v1/downloadPublicImportFile",
-        json={"fileUrl": files.url("/export.tar.gz"), "importerKey": "hipchatenterprise"},
-    )
-    assert r.json() == {"success": True}
-    server.wait_for(admin, lambda p: p["step"] == "importer_file_loaded")
-    deadline = time.monotonic() + 30
-    data: dict[str, Any] = {"waiting": True}
-    while data.get("waiting") and time.monotonic() < deadline:
-        data = admin.get("/api/v1/getImportFileData").json()
-        time.sleep(0.05)
-    return data
+    """Download the export (a tar.gz) from the loopback file server and wait for the selection."""
+    return importing.load(server, admin, files, body, "hipchatenterprise", "/export.tar.gz")
 
 
-EVERYTHING = {"users": {"all": True}, "channels": {"all": True}}
 PASSWORD = "hipchat export secret"
-
-
-def run_import(server: LiveServer, admin: Client) -> dict[str, Any]:
-    r = admin.post("/api/v1/startImport", json={"input": EVERYTHING})
-    assert r.json() == {"success": True}
-    return server.wait_for(
-        admin, lambda p: p["step"] in ("importer_done", "importer_import_failed"), timeout=60
-    )
 
 
 def _strip(doc: dict[str, Any]) -> dict[str, Any]:

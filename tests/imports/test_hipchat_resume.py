@@ -8,20 +8,15 @@ and dropped (security-reliability §5.2; importers §5.4).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from chatport.db import tables
 from tests.imports.test_hipchat_reader import build_tar, example_files, private
 from tests.support.databases import fresh_database
 from tests.support.dump import canonical_dump
-from tests.support.process import ServerProcess
+from tests.support.operations import latest_operation, wait_for_status
+from tests.support.process import ServerProcess, cli_import
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -42,40 +37,7 @@ def _cli(database_url: str, data_dir: Path, export: Path, **extra: str) -> int:
         "ADMIN_PASS": "secret-pass",
         **extra,
     }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chatport",
-            "import",
-            str(export),
-            "--importer",
-            "hipchatenterprise",
-        ],
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
-    return done.returncode
-
-
-def _operation(database_url: str) -> dict[str, Any]:
-    engine = sa.create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            row = (
-                conn.execute(
-                    sa.select(tables.import_operations).order_by(
-                        tables.import_operations.c.seq.desc()
-                    )
-                )
-                .mappings()
-                .first()
-            )
-    finally:
-        engine.dispose()
-    assert row is not None
-    return dict(row)
+    return cli_import(export, "hipchatenterprise", env).returncode
 
 
 def test_crash_between_private_message_batches(
@@ -96,17 +58,14 @@ def test_crash_between_private_message_batches(
     # Commits: users, channels, then message batches of two; the 8th is [p5, p3].
     crashed = _cli(database_url, data_dir, export, CHATPORT_CRASH_AT="convert.after_commit:8")
     assert crashed == 137
-    op = _operation(database_url)
+    op = latest_operation(database_url)
     assert op["status"] == "importer_importing_messages"
     assert op["checkpoint"]["messages_pos"] == [3, 0]  # users/2/history.json, first record
 
     restarted = ServerProcess(database_url, data_dir, **_SETTINGS)
     restarted.start()
     try:
-        deadline = time.monotonic() + 60
-        while op["status"] != "importer_done" and time.monotonic() < deadline:
-            time.sleep(0.3)
-            op = _operation(database_url)
+        op = wait_for_status(database_url, "importer_done")
     finally:
         restarted.stop()
     assert op["status"] == "importer_done"

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from tests.imports.pending_support import (
     channels,
-    export_zip,
     file_message,
     import_export,
     png,
@@ -18,6 +17,7 @@ from tests.imports.pending_support import (
     users,
     wait_done,
 )
+from tests.imports.slack_fixtures import build_export
 from tests.support.fileserver import FileServer, Route
 from tests.support.server import LiveServer
 
@@ -32,7 +32,7 @@ def test_uploads_in_the_export_need_no_network(server: LiveServer, files: FileSe
         file_message("1600000001.000100", "U2", slack_file("F2", "spec.pdf", url("/f/F2"))),
         file_message("1600000002.000100", "U2", slack_file("F3", "not-in-zip.txt", url("/f/F3"))),
     ]
-    body = export_zip(
+    body = build_export(
         {"users.json": users(), "channels.json": channels(), "general/2020-09-13.json": general},
         {"__uploads/F1/pic.png": PNG, "__uploads/F2/spec.pdf": PDF},
     )
@@ -60,7 +60,7 @@ def test_auto_download_after_a_slack_import(
             "1600000000.000100", "U1", slack_file("F1", "pic.png", files.url("/f/pic.png"))
         )
     ]
-    body = export_zip(
+    body = build_export(
         {"users.json": users(), "channels.json": channels(), "general/2020-09-13.json": general}
     )
     admin = server.admin()

@@ -16,7 +16,6 @@ from chatport.accounts import repository as accounts_repo
 from chatport.workspace import messages as messages_repo
 from tests.imports.pending_support import (
     channels,
-    export_zip,
     file_message,
     import_export,
     png,
@@ -27,6 +26,7 @@ from tests.imports.pending_support import (
     users,
     wait_done,
 )
+from tests.imports.slack_fixtures import build_export
 from tests.support.fileserver import FileServer, Route
 from tests.support.server import LiveServer
 
@@ -69,7 +69,7 @@ def _export(files: FileServer) -> bytes:
     # The same Slack file shared again, in another channel: one item, fetched once.
     dev = [file_message("1600000010.000100", "U2", slack_file("F1", "pic.png", url("/f/pic.png")))]
     avatars = {"U1": url("/a/ann.png"), "U2": url("/a/bob.gif")}
-    return export_zip(
+    return build_export(
         {
             "users.json": users(avatars),
             "channels.json": channels(),
@@ -224,7 +224,7 @@ def test_clear_cancels_a_running_download_and_allowed_hosts_narrow(
             "1600000001.000100", "U1", slack_file("F2", "pic.png", files.url("/f/pic.png"))
         ),
     ]
-    body = export_zip(
+    body = build_export(
         {"users.json": users(), "channels.json": channels(), "general/2020-09-13.json": general}
     )
     import_export(server, admin, files, body)

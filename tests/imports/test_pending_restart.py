@@ -13,18 +13,12 @@ from typing import Any
 
 import httpx
 
-from tests.imports.pending_support import channels, export_zip, file_message, slack_file, users
+from tests.imports.pending_support import channels, file_message, slack_file, users
+from tests.imports.slack_fixtures import build_export
 from tests.support.fileserver import FileServer, Route
 from tests.support.process import ServerProcess
-from tests.support.server import ADMIN
 
 N_FILES = 6
-
-
-def _login(base: str) -> dict[str, str]:
-    r = httpx.post(f"{base}/api/v1/login", json={"user": ADMIN, "password": ADMIN})
-    data = r.json()["data"]
-    return {"X-User-Id": data["userId"], "X-Auth-Token": data["authToken"]}
 
 
 def _progress(base: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -50,6 +44,27 @@ def _visible_files(base: str, headers: dict[str, str]) -> dict[str, str]:
         f"{base}/api/v1/channels.messages?roomId={rid}&count=100", headers=headers
     ).json()
     return {m["_id"]: m["file"]["_id"] for m in body["messages"] if "file" in m}
+
+
+def _serve_export(files: FileServer, general: list[dict[str, Any]]) -> None:
+    """Serve, at ``/export.zip``, a Slack export whose #general holds ``general``."""
+    files.routes["/export.zip"] = Route(
+        body=build_export(
+            {"users.json": users(), "channels.json": channels(), "general/2020-09-13.json": general}
+        )
+    )
+
+
+def _env(files: FileServer, **extra: str) -> dict[str, str]:
+    """Short leases and sweeps, so a restarted server takes over within seconds."""
+    return {
+        "CHATPORT_SSRF_ALLOWLIST": f"127.0.0.1:{files.port}",
+        "CHATPORT_LEASE_SECONDS": "2",
+        "CHATPORT_SWEEP_INTERVAL_SECONDS": "0.5",
+        "CHATPORT_PENDING_LEASE_SECONDS": "2",
+        "CHATPORT_PENDING_HEARTBEAT_SECONDS": "0.5",
+        **extra,
+    }
 
 
 def _import(base: str, headers: dict[str, str], files: FileServer) -> None:
@@ -89,24 +104,13 @@ def test_killed_mid_run_resumes_without_refetching(
         )
         for n in range(N_FILES)
     ]
-    files.routes["/export.zip"] = Route(
-        body=export_zip(
-            {"users.json": users(), "channels.json": channels(), "general/2020-09-13.json": general}
-        )
-    )
-    env = {
-        "CHATPORT_SSRF_ALLOWLIST": f"127.0.0.1:{files.port}",
-        "CHATPORT_LEASE_SECONDS": "2",
-        "CHATPORT_SWEEP_INTERVAL_SECONDS": "0.5",
-        "CHATPORT_PENDING_LEASE_SECONDS": "2",
-        "CHATPORT_PENDING_HEARTBEAT_SECONDS": "0.5",
-        "CHATPORT_PENDING_DOWNLOAD_WORKERS": "2",
-    }
+    _serve_export(files, general)
+    env = _env(files, CHATPORT_PENDING_DOWNLOAD_WORKERS="2")
     data_dir = tmp_path / "data"
     first = ServerProcess(database_url, data_dir, **env)
     first.start()
     try:
-        headers = _login(first.base_url)
+        headers = first.admin_headers()
         _import(first.base_url, headers, files)
         r = httpx.post(f"{first.base_url}/api/v1/downloadPendingFiles", headers=headers)
         assert r.json() == {"count": N_FILES, "success": True}
@@ -119,7 +123,7 @@ def test_killed_mid_run_resumes_without_refetching(
     second = ServerProcess(database_url, data_dir, **env)
     second.start()
     try:
-        headers = _login(second.base_url)
+        headers = second.admin_headers()
         progress = _wait(
             second.base_url, headers, lambda p: p["step"] != "importer_importing_files"
         )
@@ -151,25 +155,15 @@ def test_crash_between_blob_write_and_commit(
     general = [
         file_message("1600000000.000100", "U1", slack_file("F0", "0.bin", files.url("/f/0.bin")))
     ]
-    files.routes["/export.zip"] = Route(
-        body=export_zip(
-            {"users.json": users(), "channels.json": channels(), "general/2020-09-13.json": general}
-        )
-    )
-    env = {
-        "CHATPORT_SSRF_ALLOWLIST": f"127.0.0.1:{files.port}",
-        "CHATPORT_LEASE_SECONDS": "2",
-        "CHATPORT_SWEEP_INTERVAL_SECONDS": "0.5",
-        "CHATPORT_PENDING_LEASE_SECONDS": "2",
-        "CHATPORT_PENDING_HEARTBEAT_SECONDS": "0.5",
-    }
+    _serve_export(files, general)
+    env = _env(files)
     data_dir = tmp_path / "data"
     first = ServerProcess(
         database_url, data_dir, CHATPORT_CRASH_AT="pending.after_blob_write_before_db:1", **env
     )
     first.start()
     try:
-        headers = _login(first.base_url)
+        headers = first.admin_headers()
         _import(first.base_url, headers, files)
         r = httpx.post(f"{first.base_url}/api/v1/downloadPendingFiles", headers=headers)
         assert r.json() == {"count": 1, "success": True}
@@ -183,7 +177,7 @@ def test_crash_between_blob_write_and_commit(
     second = ServerProcess(database_url, data_dir, **env)
     second.start()
     try:
-        headers = _login(second.base_url)
+        headers = second.admin_headers()
         progress = _wait(
             second.base_url, headers, lambda p: p["step"] != "importer_importing_files"
         )

@@ -2,40 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from tests.imports.slack_fixtures import build_export, zulip_export
-from tests.support.fileserver import FileServer, Route
-from tests.support.server import Client, LiveServer
-
-
-def load(server: LiveServer, admin: Client, files: FileServer, body: bytes) -> dict[str, Any]:
-    files.routes["/export.zip"] = Route(body=body)
-    server.set_setting(admin, "SSRF_Allowlist", f"127.0.0.1:{files.port}")
-    r = admin.post(
-        "/api/v1/downloadPublicImportFile",
-        json={"fileUrl": files.url("/export.zip"), "importerKey": "slack"},
-    )
-    assert r.json() == {"success": True}
-    server.wait_for(admin, lambda p: p["step"] == "importer_file_loaded")
-    deadline = time.monotonic() + 30
-    data: dict[str, Any] = {"waiting": True}
-    while data.get("waiting") and time.monotonic() < deadline:
-        data = admin.get("/api/v1/getImportFileData").json()
-        time.sleep(0.05)
-    return data
-
-
-def run_import(server: LiveServer, admin: Client, selection: dict[str, Any]) -> dict[str, Any]:
-    r = admin.post("/api/v1/startImport", json={"input": selection})
-    assert r.json() == {"success": True}
-    return server.wait_for(
-        admin, lambda p: p["step"] in ("importer_done", "importer_import_failed"), timeout=60
-    )
-
-
-EVERYTHING = {"users": {"all": True}, "channels": {"all": True}}
+from tests.support.fileserver import FileServer
+from tests.support.importing import EVERYTHING, load, run_import
+from tests.support.server import LiveServer
 
 
 def test_zulip_fixture_export(server: LiveServer, files: FileServer) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.imports.slack_fixtures import build_export
-from tests.imports.test_slack_import import EVERYTHING, load, run_import
 from tests.support.fileserver import FileServer
+from tests.support.importing import EVERYTHING, load, run_import
 from tests.support.server import LiveServer
 
 USERS = [

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from tests.support.fileserver import FileServer, Route
+from tests.support.fileserver import FileServer
+from tests.support.importing import load
 from tests.support.server import Client, LiveServer
 
 FIXTURE = Path(__file__).parents[2] / ".." / "shared" / "fixtures" / "rocketchat"
@@ -14,25 +16,8 @@ HEADER = (
 )
 
 
-def _load(server: LiveServer, admin: Client, files: FileServer, body: bytes) -> dict:  # type: ignore[type-arg]
-    files.routes["/members.csv"] = Route(body=body)
-    server.set_setting(admin, "SSRF_Allowlist", f"127.0.0.1:{files.port}")
-    r = admin.post(
-        "/api/v1/downloadPublicImportFile",
-        json={"fileUrl": files.url("/members.csv"), "importerKey": "slack-users"},
-    )
-    assert r.json() == {"success": True}
-    server.wait_for(admin, lambda p: p["step"] == "importer_file_loaded")
-    data: dict = {"waiting": True}  # type: ignore[type-arg]
-    import time
-
-    deadline = time.monotonic() + 15
-    while data.get("waiting") and time.monotonic() < deadline:
-        data = admin.get("/api/v1/getImportFileData").json()
-        if data.get("success") is False:
-            break
-        time.sleep(0.05)
-    return data
+def _load(server: LiveServer, admin: Client, files: FileServer, body: bytes) -> dict[str, Any]:
+    return load(server, admin, files, body, "slack-users", "/members.csv")
 
 
 def test_member_list_fixture_end_to_end(server: LiveServer, files: FileServer) -> None:

@@ -9,13 +9,6 @@ import httpx
 
 from tests.support.fileserver import FileServer, Route
 from tests.support.process import ServerProcess
-from tests.support.server import ADMIN
-
-
-def _login(base: str) -> dict[str, str]:
-    r = httpx.post(f"{base}/api/v1/login", json={"user": ADMIN, "password": ADMIN})
-    data = r.json()["data"]
-    return {"X-User-Id": data["userId"], "X-Auth-Token": data["authToken"]}
 
 
 def test_killed_mid_download_ends_failed_after_restart(
@@ -31,7 +24,7 @@ def test_killed_mid_download_ends_failed_after_restart(
     first = ServerProcess(database_url, data_dir, **env)
     first.start()
     try:
-        headers = _login(first.base_url)
+        headers = first.admin_headers()
         r = httpx.post(
             f"{first.base_url}/api/v1/downloadPublicImportFile",
             json={"fileUrl": files.url("/big.zip"), "importerKey": "pending-files"},
@@ -48,7 +41,7 @@ def test_killed_mid_download_ends_failed_after_restart(
     second = ServerProcess(database_url, data_dir, **env)
     second.start()
     try:
-        headers = _login(second.base_url)
+        headers = second.admin_headers()
         deadline = time.monotonic() + 20
         step = ""
         while time.monotonic() < deadline:

@@ -9,12 +9,6 @@ import httpx
 import pytest
 
 from tests.support.process import ServerProcess
-from tests.support.server import ADMIN
-
-
-def _login(base: str) -> dict[str, str]:
-    data = httpx.post(f"{base}/api/v1/login", json={"user": ADMIN, "password": ADMIN}).json()
-    return {"X-User-Id": data["data"]["userId"], "X-Auth-Token": data["data"]["authToken"]}
 
 
 @pytest.mark.parametrize("point", ["convert.before_commit:3", "convert.after_commit:2"])
@@ -24,7 +18,7 @@ def test_crash_mid_conversion_then_resume(database_url: str, tmp_path: Path, poi
     first = ServerProcess(database_url, data_dir, CHATPORT_CRASH_AT=point, **env)
     first.start()
     base = first.base_url
-    headers = _login(base)
+    headers = first.admin_headers()
     httpx.post(f"{base}/api/v1/import.new", headers=headers)
     users = [
         {"emails": [f"u{i}@example.com"], "importIds": [f"id{i}"], "username": f"u{i}"}
@@ -41,7 +35,7 @@ def test_crash_mid_conversion_then_resume(database_url: str, tmp_path: Path, poi
     second.start()
     try:
         base = second.base_url
-        headers = _login(base)
+        headers = second.admin_headers()
         deadline = time.monotonic() + 30
         progress: dict = {}  # type: ignore[type-arg]
         while time.monotonic() < deadline:

@@ -6,18 +6,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from chatport.db import tables
 from tests.imports.slack_fixtures import build_export
 from tests.support.databases import fresh_database
 from tests.support.dump import canonical_dump, digest
-from tests.support.process import ServerProcess
+from tests.support.operations import latest_operation, wait_for_status
+from tests.support.process import ServerProcess, cli_import
 
 
 def _export() -> bytes:
@@ -67,15 +65,6 @@ def _export() -> bytes:
     return build_export(files)
 
 
-def _cli(env: dict[str, str], export: Path) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "chatport", "import", str(export), "--importer", "slack"],
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
-
-
 def _env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -88,25 +77,6 @@ def _env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
         "CHATPORT_SWEEP_INTERVAL_SECONDS": "0.5",
         **extra,
     }
-
-
-def _operation(database_url: str) -> dict[str, Any]:
-    engine = sa.create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            row = (
-                conn.execute(
-                    sa.select(tables.import_operations).order_by(
-                        tables.import_operations.c.seq.desc()
-                    )
-                )
-                .mappings()
-                .first()
-            )
-    finally:
-        engine.dispose()
-    assert row is not None
-    return dict(row)
 
 
 # In one process, or with day files read and converted by two child processes (any size).
@@ -126,17 +96,20 @@ def test_two_crashes_then_resume_equals_reference(
     export.write_bytes(_export())
     with fresh_database(backend, tmp_path / "ref") as reference_url:
         (tmp_path / "ref").mkdir(exist_ok=True)
-        done = _cli(_env(reference_url, tmp_path / "ref-data", **MODES["one-process"]), export)
+        done = cli_import(
+            export, "slack", _env(reference_url, tmp_path / "ref-data", **MODES["one-process"])
+        )
         assert done.returncode == 0, done.stdout.decode()[-2000:]
         reference = canonical_dump(reference_url)
 
     data_dir = tmp_path / "data"
-    first = _cli(
-        _env(database_url, data_dir, CHATPORT_CRASH_AT="convert.after_commit:6", **MODES[mode]),
+    first = cli_import(
         export,
+        "slack",
+        _env(database_url, data_dir, CHATPORT_CRASH_AT="convert.after_commit:6", **MODES[mode]),
     )
     assert first.returncode == 137
-    crashed = _operation(database_url)
+    crashed = latest_operation(database_url)
     assert crashed["status"] == "importer_importing_messages"
     position = crashed["checkpoint"]["messages_pos"]
 
@@ -160,7 +133,7 @@ def test_two_crashes_then_resume_equals_reference(
             stderr=log,
         )
     assert proc.wait(timeout=60) == 137
-    resumed_once = _operation(database_url)["checkpoint"]["messages_pos"]
+    resumed_once = latest_operation(database_url)["checkpoint"]["messages_pos"]
     assert resumed_once >= position  # checkpoints never go back
 
     third = ServerProcess(
@@ -173,11 +146,7 @@ def test_two_crashes_then_resume_equals_reference(
     )
     third.start()
     try:
-        deadline = time.monotonic() + 60
-        op = _operation(database_url)
-        while op["status"] != "importer_done" and time.monotonic() < deadline:
-            time.sleep(0.3)
-            op = _operation(database_url)
+        op = wait_for_status(database_url, "importer_done")
         assert op["status"] == "importer_done"
     finally:
         third.stop()

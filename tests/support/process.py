@@ -1,4 +1,5 @@
-"""chatport as a real child process (``python -m chatport serve``), for kill -9 tests."""
+"""chatport as a real child process (``python -m chatport serve`` or ``import``), for kill -9
+tests."""
 
 from __future__ import annotations
 
@@ -8,9 +9,25 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
+
+from tests.support.server import ADMIN
+
+
+def cli_import(
+    export: Path, importer: str, env: Mapping[str, str]
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -m chatport import`` of ``export`` in a child, its output captured (a crash
+    point ends it with 137)."""
+    return subprocess.run(
+        [sys.executable, "-m", "chatport", "import", str(export), "--importer", importer],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def free_port() -> int:
@@ -54,6 +71,12 @@ class ServerProcess:
                 pass
             time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def admin_headers(self) -> dict[str, str]:
+        """Log in as the test admin; the headers that authenticate its requests."""
+        r = httpx.post(f"{self.base_url}/api/v1/login", json={"user": ADMIN, "password": ADMIN})
+        data = r.json()["data"]
+        return {"X-User-Id": data["userId"], "X-Auth-Token": data["authToken"]}
 
     def kill(self) -> None:
         assert self.proc is not None

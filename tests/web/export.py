@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
 import struct
-import zipfile
 import zlib
 from typing import Any
 
@@ -157,9 +154,4 @@ def export_with_files(pending_url: str) -> bytes:
         ],
     }
     members = {**MEMBERS, "general/2020-09-13.json": GENERAL + [in_zip, remote]}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in members.items():
-            zf.writestr(name, json.dumps(content))
-        zf.writestr("__uploads/F1/diagram.png", diagram())
-    return buf.getvalue()
+    return build_export(members, {"__uploads/F1/diagram.png": diagram()})

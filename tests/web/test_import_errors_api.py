@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.imports.test_slack_import import load, run_import
 from tests.support.databases import backends
 from tests.support.fileserver import FileServer
+from tests.support.importing import load, run_import
 from tests.support.server import LiveServer
 from tests.web.export import export
 
