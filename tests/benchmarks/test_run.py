@@ -19,8 +19,8 @@ PARENT = (
 def test_tree_rss_sums_the_process_and_its_children(tmp_path: Path) -> None:
     result = measure([sys.executable, "-c", PARENT], tmp_path, "tree")
     assert result.returncode == 0
-    # The largest single process holds ~80 MB; the tree holds both buffers at once (PSS:
-    # the two interpreters share little, the buffers nothing).
+    # The child alone holds ~80 MB and the parent ~40 MB: only a sum over both reaches 120
+    # (PSS: the two interpreters share little, the buffers nothing). ``peak_rss_mb`` is not
+    # compared: a forked child's ru_maxrss starts at its parent's (here pytest's) RSS.
     assert result.peak_rss_mb >= 80
     assert result.peak_tree_rss_mb >= 120
-    assert result.peak_tree_rss_mb > result.peak_rss_mb

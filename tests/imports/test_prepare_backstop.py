@@ -262,14 +262,16 @@ def test_a_killed_server_takes_its_preparation_child_along(
             json={"fileUrl": files.url("/export.zip"), "importerKey": "slack"},
         )
         assert r.json() == {"success": True}
-        deadline = time.monotonic() + 30
+        # Generous: the first preparation of a server process also starts its forkserver,
+        # which takes seconds on a loaded CI machine.
+        deadline = time.monotonic() + 90
         while admin.get("/api/v1/getImportFileData").json().get("waiting") is not True:
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        while admin.get("/api/v1/getImportProgress").json()["step"] != (
-            "importer_preparing_messages"
-        ):
-            assert time.monotonic() < deadline
+        step = ""
+        while step != "importer_preparing_messages":
+            step = admin.get("/api/v1/getImportProgress").json()["step"]
+            assert time.monotonic() < deadline, step
             time.sleep(0.05)
         assert server.proc is not None
         # The forkserver and the preparation child, hanging after its staging.

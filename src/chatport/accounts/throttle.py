@@ -24,6 +24,9 @@ from chatport.db.dialect import insert
 F = tables.login_failures
 
 
+_RETRIES = 20
+
+
 def _stored(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -36,13 +39,21 @@ def acquire(conn: Connection, key: str, limit: int, block_ms: int, now: int) -> 
     expired block, starts afresh.
     """
     stored = _stored(key)
-    conn.execute(
-        insert(conn, F)
-        .values(key=stored, failures=0, window_start=now, blocked_until=None)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    # Serialise attempts on one key (SQLite transactions already hold the write lock).
-    row = conn.execute(select(F).where(F.c.key == stored).with_for_update()).one()
+    row = None
+    # A concurrent success may delete the row between our insert and our read (PostgreSQL,
+    # read committed): insert again then. Each retry means another attempt finished.
+    for _ in range(_RETRIES):
+        conn.execute(
+            insert(conn, F)
+            .values(key=stored, failures=0, window_start=now, blocked_until=None)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        # Serialise attempts on one key (SQLite transactions already hold the write lock).
+        row = conn.execute(select(F).where(F.c.key == stored).with_for_update()).first()
+        if row is not None:
+            break
+    if row is None:
+        raise RuntimeError("login throttle: the attempt row keeps disappearing")
     if row.blocked_until is not None and row.blocked_until > now:
         return False
     failures, window_start = row.failures, row.window_start
