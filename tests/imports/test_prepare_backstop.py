@@ -270,6 +270,9 @@ def test_a_killed_server_takes_its_preparation_child_along(
             time.sleep(0.05)
         step = ""
         while step != "importer_preparing_messages":
+            # getImportFileData starts preparation only once the file is loaded: a first
+            # call during a slow download answers "waiting" without starting it, so ask again.
+            admin.get("/api/v1/getImportFileData")
             step = admin.get("/api/v1/getImportProgress").json()["step"]
             assert time.monotonic() < deadline, step
             time.sleep(0.05)
