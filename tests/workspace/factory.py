@@ -15,7 +15,8 @@ from sqlalchemy import Connection, delete
 from chatport.accounts import repository as accounts_repo
 from chatport.db import tables
 from chatport.workspace import rooms, subscriptions
-from chatport.workspace.messages import refresh_last_message, refresh_threads, write_messages
+from chatport.workspace.message_upkeep import refresh_last_message, refresh_threads
+from chatport.workspace.messages import write_messages
 from chatport.workspace.rooms import RoomRow
 from chatport.workspace.subscriptions import Member
 from tests.support.server import Client, LiveServer

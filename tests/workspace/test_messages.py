@@ -7,7 +7,7 @@ import time
 from sqlalchemy import Engine, select
 
 from chatport.db import tables
-from chatport.workspace import messages, rooms
+from chatport.workspace import message_upkeep, messages, rooms
 from chatport.workspace.messages import upsert_messages, write_messages
 from chatport.workspace.subscriptions import Member
 from tests.workspace.factory import NOW, T0, add_user, channel, message
@@ -242,8 +242,8 @@ def test_last_message_and_threads(engine: Engine) -> None:
             ],
             now=NOW,
         )
-        missing = messages.refresh_threads(conn, ["p", "nope"], now=NOW + 1)
-        last = messages.refresh_last_message(conn, rid, now=NOW + 1)
+        missing = message_upkeep.refresh_threads(conn, ["p", "nope"], now=NOW + 1)
+        last = message_upkeep.refresh_last_message(conn, rid, now=NOW + 1)
         parent = messages.get_message(conn, "p")
         room = rooms.get_room(conn, rid)
     assert missing == ["nope"]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from chatport import ids
+from chatport.workspace import message_upkeep as upkeep
 from chatport.workspace import messages as messages_repo
 from chatport.workspace import uploads
 from chatport.workspace.media import image_dimensions, sniff
@@ -117,7 +118,7 @@ def attach_file(
         imported.update({"rocketChatUrl": url, "downloaded": True})
         attachments = list(message.doc.get("attachments") or [])
         attachments.append(attachment_for(stored, url))
-        messages_repo.update_message(
+        upkeep.update_message(
             conn,
             message_id,
             set_fields={
@@ -130,7 +131,7 @@ def attach_file(
             now=now,
         )
     for rid in per_room:
-        messages_repo.refresh_last_message(conn, rid, now=now)
+        upkeep.refresh_last_message(conn, rid, now=now)
     return sorted(per_room)
 
 
@@ -145,9 +146,7 @@ def mark_file_error(
             continue
         imported.pop("lockedUntil", None)
         imported["error"] = error
-        messages_repo.update_message(
-            conn, message_id, set_fields={"_importFile": imported}, now=now
-        )
+        upkeep.update_message(conn, message_id, set_fields={"_importFile": imported}, now=now)
 
 
 def mark_file_locked(
@@ -158,6 +157,4 @@ def mark_file_locked(
     for message_id, message in found.items():
         imported = dict(message.doc.get("_importFile") or {})
         imported["lockedUntil"] = locked_until
-        messages_repo.update_message(
-            conn, message_id, set_fields={"_importFile": imported}, now=now
-        )
+        upkeep.update_message(conn, message_id, set_fields={"_importFile": imported}, now=now)

@@ -12,6 +12,7 @@ from chatport.imports.auto_pending import schedule_after
 from chatport.imports.convert.lookups import RoomLookup
 from chatport.imports.phases.archive_files import attach_archive_files
 from chatport.imports.phases.run import Run
+from chatport.workspace import message_upkeep as upkeep
 from chatport.workspace import messages as messages_repo
 from chatport.workspace.documents import render_message
 
@@ -45,13 +46,13 @@ def finish(run: Run) -> None:
                 ]
                 _threads(run, conn, parents, now)
             for room_id in chunk:
-                messages_repo.refresh_last_message(conn, room_id, now=now)
+                upkeep.refresh_last_message(conn, room_id, now=now)
     if run.op.importer_key == "slack":
         schedule_after(run.ctx, run.op.id)
 
 
 def _threads(run: Run, conn: Any, parents: list[str], now: int) -> None:
-    for parent_id in messages_repo.refresh_threads(conn, parents, now=now):
+    for parent_id in upkeep.refresh_threads(conn, parents, now=now):
         _orphans(run, conn, parent_id, now)
 
 
@@ -59,7 +60,7 @@ def _orphans(run: Run, conn: Any, parent_id: str, now: int) -> None:
     """Children of a missing parent are shown in the room, with a warning each."""
     children = [i for (i,) in conn.execute(select(M.c.id).where(M.c.tmid == parent_id))]
     for child in children:
-        messages_repo.update_message(conn, child, unset=("tmid",), now=now)
+        upkeep.update_message(conn, child, unset=("tmid",), now=now)
         staging.add(
             conn,
             run.op.id,
@@ -118,13 +119,13 @@ def _apply_pins(run: Run, conn: Any, events: list[staging.StagedRecord], now: in
             )
             continue
         if rec.skip_reason:  # unpinned_item
-            docs[target] = messages_repo.apply_fields(
+            docs[target] = upkeep.apply_fields(
                 docs[target], unset=("pinned", "pinnedAt", "pinnedBy")
             )
         else:
             before = render_message(target, docs[target], stored[target].updated_at)
             author = rec.data.get("_author") or {}
-            docs[target] = messages_repo.apply_fields(
+            docs[target] = upkeep.apply_fields(
                 docs[target],
                 {
                     "pinned": True,
@@ -134,11 +135,9 @@ def _apply_pins(run: Run, conn: Any, events: list[staging.StagedRecord], now: in
             )
             pin_id = rec.data.get("_id")
             if pin_id in docs:
-                docs[pin_id] = messages_repo.apply_fields(
-                    docs[pin_id], {"attachments": [_quote(before)]}
-                )
+                docs[pin_id] = upkeep.apply_fields(docs[pin_id], {"attachments": [_quote(before)]})
         done.append(rec.id)
-    messages_repo.replace_documents(conn, ((stored[i], doc) for i, doc in docs.items()), now=now)
+    upkeep.replace_documents(conn, ((stored[i], doc) for i, doc in docs.items()), now=now)
     staging.mark_done(conn, done, now)
 
 
