@@ -1,6 +1,6 @@
 """The bare limit of a Slack import: unzip, parse, one SQLite row per message.
 
-``python -m benchmarks.baseline EXPORT.zip --db baseline.db [--batch 2000] [--json]``
+``python -m benchmarks.baseline EXPORT.zip --db baseline.db [--batch 5000] [--json]``
 
 No importer can do less and still land the messages in a database: it opens the zip, reads
 ``users.json`` and the conversation files (parsed, not stored), then reads every
@@ -59,7 +59,7 @@ def _flush(db: sqlite3.Connection, rows: list[tuple[str, str, str, str]]) -> Non
 
 
 def run(
-    export: str | os.PathLike[str], db_path: str | os.PathLike[str], batch: int = 2000
+    export: str | os.PathLike[str], db_path: str | os.PathLike[str], batch: int = 5000
 ) -> dict[str, Any]:
     """Load ``export`` into a fresh ``db_path``; returns counts and timings."""
     started = time.perf_counter()
@@ -110,7 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("export", help="a Slack export zip")
     parser.add_argument("--db", required=True, help="the SQLite file to (re)create")
-    parser.add_argument("--batch", type=int, default=2000, help="rows per transaction")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=5000,
+        help="rows per transaction (chatport's import_message_batch)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
     if args.batch < 1:

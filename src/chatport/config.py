@@ -50,7 +50,7 @@ class Config(BaseSettings):
     import_grant_archive_roles: bool = False
     import_max_message_length: int = 0
     import_add_members_to_existing_rooms: bool = False
-    import_message_batch: int = 2000
+    import_message_batch: int = 5000
     #: Child processes that read and convert day files while this one writes (Slack); 0 or 1
     #: keeps everything in one process.
     import_workers: int = 2

@@ -47,10 +47,15 @@ _IJSON = ijson.get_backend("python")
 
 @dataclass(frozen=True)
 class JsonResult:
-    """A parsed document and the warnings its content caused (e.g. :data:`SURROGATE_WARNING`)."""
+    """A parsed document and the warnings its content caused (e.g. :data:`SURROGATE_WARNING`).
+
+    ``proven`` is True when orjson's plain parse of these bytes was proven equal to the guarded
+    one: a later pass over the same bytes may then take ``orjson.loads`` alone.
+    """
 
     value: Any
     warnings: tuple[str, ...] = ()
+    proven: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def load_json(data: bytes, member: str, max_depth: int = DEFAULT_MAX_DEPTH) -> J
     """
     fast = _fast_load(data, max_depth)
     if fast is not None:
-        return JsonResult(fast)
+        return JsonResult(fast, proven=True)
     where = display_name(member)
     text = _decode(data, where)
     # Text decoded from valid UTF-8 holds no raw surrogates: without a \uD8xx escape no key

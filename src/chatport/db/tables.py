@@ -215,7 +215,14 @@ messages = Table(
     Column("updated_at", Millis, nullable=False),
     Column("doc", Json, nullable=False),
     Index("ix_messages_rid_ts", "rid", "ts"),
-    Index("ix_messages_tmid_ts", "tmid", "ts"),
+    # Replies only (most messages have no tmid; thread queries all imply ``tmid IS NOT NULL``).
+    Index(
+        "ix_messages_tmid_ts",
+        "tmid",
+        "ts",
+        sqlite_where=text("tmid IS NOT NULL"),
+        postgresql_where=text("tmid IS NOT NULL"),
+    ),
     # Hidden messages are few (pending file messages): pending files finds them by this index.
     Index(
         "ix_messages_hidden",

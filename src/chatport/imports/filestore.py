@@ -11,9 +11,12 @@ import contextlib
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+import orjson
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 _OP_ID = re.compile(r"^[0-9a-f]{24}$")
@@ -54,6 +57,37 @@ class FileStore:
         self._check(op_id)
         return self.root / f"{op_id}.import"
 
+    def proven_path(self, op_id: str) -> Path:
+        self._check(op_id)
+        return self.root / f"{op_id}.proven"
+
+    def write_proven(self, op_id: str, sha256: str | None, members: Sequence[str]) -> None:
+        """Record which archive members preparation proved safe to parse plainly.
+
+        Tied to the stored file's hash: :meth:`read_proven` gives nothing for another file.
+        Written to a temporary name and renamed, so a reader never sees half of it; losing it
+        (a crash before the rename) only costs the import the full parse.
+        """
+        if sha256 is None:
+            return
+        path = self.proven_path(op_id)
+        temporary = path.with_suffix(".proven-part")
+        temporary.write_bytes(orjson.dumps({"sha256": sha256, "members": list(members)}))
+        os.replace(temporary, path)
+
+    def read_proven(self, op_id: str, sha256: str | None) -> frozenset[str]:
+        """The members :meth:`write_proven` recorded for the file with this hash, else none."""
+        try:
+            recorded = orjson.loads(self.proven_path(op_id).read_bytes())
+        except (FileNotFoundError, orjson.JSONDecodeError):
+            return frozenset()
+        if sha256 is None or not isinstance(recorded, dict) or recorded.get("sha256") != sha256:
+            return frozenset()
+        members = recorded.get("members")
+        if not isinstance(members, list):
+            return frozenset()
+        return frozenset(m for m in members if isinstance(m, str))
+
     def open_part(self, op_id: str) -> BinaryIO:
         self.ensure()
         return open(self.part_path(op_id), "wb")  # noqa: SIM115 - the writer owns it
@@ -78,7 +112,7 @@ class FileStore:
             return self.commit(op_id, part, len(data), hashlib.sha256(data).hexdigest())
 
     def discard(self, op_id: str) -> None:
-        for path in (self.part_path(op_id), self.final_path(op_id)):
+        for path in (self.part_path(op_id), self.final_path(op_id), self.proven_path(op_id)):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 

@@ -30,6 +30,8 @@ class ReaderSpec:
     dm_max_users: int
     guests: str
     max_message_length: int
+    #: Day files preparation proved safe for a plain parse (``SlackExport(trusted=...)``).
+    trusted: frozenset[str] = frozenset()
 
     def open(self) -> SlackExport:
         return SlackExport(
@@ -37,6 +39,7 @@ class ReaderSpec:
             dm_max_users=self.dm_max_users,
             guests=self.guests,
             max_message_length=self.max_message_length,
+            trusted=self.trusted,
         )
 
 

@@ -24,24 +24,29 @@ from chatport.jobs.member_pool import MemberPool
 BATCH = 1000
 
 
-def open_export(ctx: Context, op: ops.Operation) -> SlackExport:
+def open_export(ctx: Context, op: ops.Operation, *, for_import: bool = False) -> SlackExport:
     """The stored zip, read with the operation's settings; content problems fail preparation."""
     path = ctx.store.final_path(op.id)
     if sniff_kind(path) != "zip":
         raise PrepareFailed("not a zip file")
     try:
-        return reader_spec(ctx, op).open()
+        return reader_spec(ctx, op, for_import=for_import).open()
     except ArchiveError as exc:
         raise PrepareFailed(str(exc)) from None
 
 
-def reader_spec(ctx: Context, op: ops.Operation) -> ReaderSpec:
-    """How this operation's export is read, in a form a child process can take."""
+def reader_spec(ctx: Context, op: ops.Operation, *, for_import: bool = False) -> ReaderSpec:
+    """How this operation's export is read, in a form a child process can take.
+
+    The import pass trusts the day files its preparation proved safe for a plain parse
+    (:meth:`~chatport.imports.filestore.FileStore.read_proven`); preparation trusts nothing.
+    """
     return ReaderSpec(
         archive=str(ctx.store.final_path(op.id)),
         dm_max_users=int(ctx.settings.get(DM_MAX_USERS) or 1),
         guests=ctx.config.import_slack_guests,
         max_message_length=ctx.config.import_max_message_length,
+        trusted=ctx.store.read_proven(op.id, op.file_sha256) if for_import else frozenset(),
     )
 
 
@@ -117,6 +122,7 @@ def prepare_slack(ctx: Context, op: ops.Operation, lease: Lease) -> None:
             if use_workers(ctx, export):
                 _count_in_children(ctx, op, export)
             messages = export.count_messages()
+            ctx.store.write_proven(op.id, op.file_sha256, export.proven_members)
             users += stage_records(ctx, op, "user", export.bot_users(), lease)
         except ArchiveError as exc:
             raise PrepareFailed(str(exc)) from None

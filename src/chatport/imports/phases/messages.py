@@ -101,7 +101,7 @@ def _from_here(run: Run, export: Any, start: tuple[int, int]) -> Records:
 
 def _from_children(run: Run, export: Any, start: tuple[int, int]) -> Records:
     spec = ConvertSpec(
-        reader=reader_spec(run.ctx, run.op),
+        reader=reader_spec(run.ctx, run.op, for_import=True),
         database_url=run.ctx.config.resolved_database_url(),
         namespace=run.namespace,
         unselected=frozenset(unselected_room_ids(run)),
@@ -125,7 +125,7 @@ def _open_source(run: Run) -> Any:
         from chatport.imports.stage_hipchat import open_hipchat
 
         return open_hipchat(run.ctx, run.op, tick=run.lease.checkpoint)
-    return open_export(run.ctx, run.op)
+    return open_export(run.ctx, run.op, for_import=True)
 
 
 def _flush(run: Run, batch: _Batch, label: str | None) -> None:

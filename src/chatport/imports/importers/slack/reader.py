@@ -13,7 +13,7 @@ becomes one error record; an unusable archive raises :class:`ArchiveError`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -52,6 +52,8 @@ class SlackExport:
     multi-party DM with more members becomes a private group. ``guests`` is
     ``import_slack_guests`` (``guest``, ``user`` or ``skip``, §8). ``max_message_length`` is
     ``import_max_message_length``: a longer converted text is split into parts (§8); 0 is off.
+    ``trusted`` names day files an earlier pass over this same archive proved safe to parse
+    with orjson alone (:attr:`proven_members` of the counting pass).
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class SlackExport:
         guests: str = "guest",
         max_message_length: int = 0,
         limits: ArchiveLimits = ArchiveLimits(),
+        trusted: Collection[str] = (),
     ) -> None:
         if guests not in GUEST_MODES:
             raise ValueError(f"guests must be one of {', '.join(GUEST_MODES)}")
@@ -69,6 +72,9 @@ class SlackExport:
         self.guests = guests
         self.max_message_length = max(0, max_message_length)
         self.limits = limits
+        self.trusted = frozenset(trusted)
+        #: Day files the counting pass proved safe for a plain parse, in member order.
+        self.proven_members: list[str] = []
         self._zip = SafeZip(path, limits)
         try:
             self.layout: Layout = scan_layout(self._zip.names())
@@ -239,16 +245,18 @@ class SlackExport:
             )
         return self._mapper
 
-    def count_member(self, position: int) -> tuple[int, list[tuple[str, ReaderRecord]]]:
-        """Message records of one day file, and the synthetic bots first seen there by this
-        reader (``(import id, record)``). Members are independent, so day files can be counted
-        apart (in parallel) and merged in order with :meth:`adopt_scan`."""
+    def count_member(self, position: int) -> tuple[int, list[tuple[str, ReaderRecord]], bool]:
+        """Message records of one day file, the synthetic bots first seen there by this
+        reader (``(import id, record)``), and whether its parse was proven safe for a plain
+        parse. Members are independent, so day files can be counted apart (in parallel) and
+        merged in order with :meth:`adopt_scan`."""
         mapper = self._message_mapper()
         member, folder = self.layout.day_files[position]
         cid = self._folder_map().get(folder)
         known = len(mapper.synthetic_bots)
         total = 0
-        for item in iter_member(self._zip, member, self.limits):
+        proven: set[str] = set()
+        for item in iter_member(self._zip, member, self.limits, proven=proven):
             if isinstance(item, MemberFailure):
                 total += 1
                 continue
@@ -263,19 +271,25 @@ class SlackExport:
             ):
                 mapper.author(value, member, item.index)
         found = list(mapper.synthetic_bots.items())[known:]  # dicts keep insertion order
-        return total, found
+        return total, found, member in proven
 
-    def adopt_scan(self, counts: Iterable[tuple[int, list[tuple[str, ReaderRecord]]]]) -> None:
+    def adopt_scan(
+        self, counts: Iterable[tuple[int, list[tuple[str, ReaderRecord]], bool]]
+    ) -> None:
         """Take per-member :meth:`count_member` results, in member order, as this reader's
-        count and synthetic bots (each bot as first seen in member order)."""
+        count, synthetic bots (each bot as first seen in member order) and proven members."""
         total = 0
         bots: dict[str, ReaderRecord] = {}
-        for count, found in counts:
+        proven: list[str] = []
+        for position, (count, found, safe) in enumerate(counts):
             total += count
             for import_id, record in found:
                 bots.setdefault(import_id, record)
+            if safe:
+                proven.append(self.layout.day_files[position][0])
         self._count = total
         self._bots = list(bots.values())
+        self.proven_members = proven
 
     def _scan(self) -> None:
         self.adopt_scan(self.count_member(p) for p in range(len(self.layout.day_files)))
@@ -318,7 +332,7 @@ class SlackExport:
             cid = folders.get(folder)
             skip_until = start_index if position == start_member else 0
             seq = 0
-            for item in iter_member(self._zip, member, self.limits):
+            for item in iter_member(self._zip, member, self.limits, trusted=self.trusted):
                 if isinstance(item, MemberFailure):
                     if seq >= skip_until:
                         yield position, seq, _failure_record("message", member, item)
