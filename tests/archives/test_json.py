@@ -100,6 +100,23 @@ def test_a7_01_depth_limit_is_exact() -> None:
         stream_items(too_deep)
 
 
+@pytest.mark.parametrize("depth", [62, 63, 64, 65, 66])
+@pytest.mark.parametrize(
+    "inner", [b"[]", b"{}", b"[1]", b'{"a":1}', b'"x"', b'["\\n' + b" " * 200 + b'"]']
+)
+def test_a7_01_depth_limit_is_exact_whatever_the_innermost_value(depth: int, inner: bytes) -> None:
+    """Objects and arrays, empty or not, around a scalar or a string that looks like
+    indentation: the fast path's verdict is the guarded walk's."""
+    data = b'{"k":' * (depth // 2) + b"[" * (depth - depth // 2)
+    data += inner + b"]" * (depth - depth // 2) + b"}" * (depth // 2)
+    levels = depth + (1 if inner[:1] in (b"[", b"{") else 0)
+    if levels > 64:
+        with pytest.raises(ArchiveError, match="nested deeper"):
+            load_json(data, "m")
+    else:
+        assert load_json(data, "m").value == json.loads(data)
+
+
 def test_a7_01_brackets_inside_strings_do_not_count() -> None:
     text = json.dumps(["[" * 500 + '\\"{' * 200, {"k": "]]]{{{"}]).encode()
     assert load_json(text, "m").value == json.loads(text)

@@ -151,29 +151,20 @@ def _checked_colons(value: Any, max_depth: int) -> int | None:
     """The ``:`` count of ``value`` written compactly, or None if it nests deeper than
     ``max_depth`` (or deeper than orjson writes).
 
-    Depth is bounded by the brackets an element's compact text holds (one per container on
-    any path, plus any inside strings), so an array element with fewer than ``max_depth`` of
-    them needs no walk; only the rare bracket-heavy element is walked. For a day file that
-    replaces a Python walk over every container with two C counts per message.
+    One indented serialisation answers both questions in C: indented output has one ``:`` per
+    key like compact output (newlines inside strings are escaped), and it puts the members of a
+    non-empty container at depth *d* on lines indented by *2d* spaces. So without a line
+    indented by ``2 * max_depth`` every non-empty container is shallower than ``max_depth``
+    and every container at most ``max_depth`` deep; only a document with such a line (an
+    empty container one level further down could still be too deep) is walked.
     """
-    if type(value) is not list:
-        if _nested_deeper(value, max_depth):  # first: orjson.dumps stops at 255 levels
-            return None
-        try:
-            return orjson.dumps(value).count(b":")
-        except orjson.JSONEncodeError:
-            return None
-    colons = 0
-    inner = max_depth - 1  # the array itself is one level
-    for element in value:
-        try:
-            text = orjson.dumps(element)
-        except orjson.JSONEncodeError:
-            return None
-        if text.count(b"{") + text.count(b"[") > inner and _nested_deeper(element, inner):
-            return None
-        colons += text.count(b":")
-    return colons
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError:  # deeper than orjson writes (255 levels)
+        return None
+    if b"\n" + b" " * (2 * max_depth) in text and _nested_deeper(value, max_depth):
+        return None
+    return text.count(b":")
 
 
 def iter_json_array(
