@@ -108,6 +108,10 @@ def import_command(
     """Run an import from the command line against the configured database."""
     from rich.console import Console
 
+    from chatport.jobs import processes
+
+    processes.warm_up()  # preparation runs in a child: have its forkserver ready by then
+
     from chatport.bootstrap import build_context
     from chatport.cli_import import run_import
 

@@ -21,6 +21,8 @@ everything before it is consumed (and committed) as it would have been in one pr
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
 import pickle
 from collections.abc import Callable, Iterator
@@ -33,6 +35,9 @@ from chatport.jobs import processes
 #: ``init(spec) -> state`` once per child; ``task(state, member, start) -> chunks`` per member.
 InitFn = Callable[[Any], Any]
 TaskFn = Callable[[Any, int, int], Iterator[Any]]
+
+#: Bytes a child may get ahead of the consumer (kernel pipe buffer, not process memory).
+PIPE_BYTES = 4 << 20
 
 _CHUNK = "chunk"
 _END = "end"
@@ -87,6 +92,21 @@ def _child(
     out.close()
 
 
+def _widen(pipe: Connection) -> None:
+    """Let a child run several chunks ahead of the consumer.
+
+    Members are consumed in order, alternating between children; with the default 64 KiB
+    pipe a child blocks on its first chunk of the next member (a chunk is a few hundred KiB)
+    until the consumer gets there, so it sat idle while the other child's member was written
+    and the two cores were not both used. A few MiB of pipe buffer keep both children busy;
+    where the kernel refuses that size (``fs.pipe-max-size``), 1 MiB, else the default.
+    """
+    for size in (PIPE_BYTES, 1 << 20):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, size)
+            return
+
+
 def _collect_per_member() -> None:
     """Collect garbage between members only.
 
@@ -123,6 +143,7 @@ class MemberPool:
         self._processes: list[Any] = []
         for worker in range(count):
             receive, send = context.Pipe(duplex=False)
+            _widen(receive)
             process = processes.process(
                 _child,
                 (init, task, spec, members[worker::count], send),

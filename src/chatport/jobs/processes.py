@@ -63,6 +63,12 @@ def context() -> BaseContext:
         return _context
 
 
+def warm_up() -> None:
+    """Start the forkserver now, in the background: its imports (about a second of CPU) then
+    overlap the caller's own start-up instead of delaying its first child."""
+    threading.Thread(target=context, name="chatport-forkserver-warm-up", daemon=True).start()
+
+
 def _start_forkserver() -> BaseContext:
     """The forkserver context, its server started now with :data:`PRELOAD` and our main."""
     forkserver = multiprocessing.get_context("forkserver")
