@@ -197,6 +197,28 @@ def test_a5_04_ratio_bomb_stops_early(tmp_path: Path, zeros_100mib: tuple[bytes,
     assert produced <= 100 * len(payload) + (1 << 16)
 
 
+def test_a5_04_ratio_bomb_stops_early_when_read_whole(
+    tmp_path: Path, zeros_100mib: tuple[bytes, int]
+) -> None:
+    """``read`` takes bigger steps than ``open``'s stream, still bounded: the 100 MiB bomb
+    stops within one step past the ratio cap."""
+    import tracemalloc
+
+    payload, crc = zeros_100mib
+    path = write(tmp_path, build_zip([Entry(b"channels.json", payload, crc, 100 << 20)]))
+    limits = ArchiveLimits(max_member_bytes=1 << 30)
+    with SafeZip(path, limits) as archive:
+        tracemalloc.start()
+        try:
+            with pytest.raises(ArchiveError, match="compression bomb") as caught:
+                archive.read("channels.json")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert not isinstance(caught.value, MemberTooLarge)
+    assert peak <= 100 * len(payload) + 3 * zipreader_module.READ_STEP
+
+
 def test_a5_04_per_entry_cap_stops_bomb(tmp_path: Path, zeros_100mib: tuple[bytes, int]) -> None:
     payload, crc = zeros_100mib
     path = write(tmp_path, build_zip([Entry(b"channels.json", payload, crc, 100 << 20)]))
