@@ -257,3 +257,15 @@ def test_last_message_and_threads(engine: Engine) -> None:
     assert document["lastMessage"]["_id"] == "p"
     assert document["lastMessage"]["tlm"] == "2020-09-13T12:26:40.002Z"
     assert document["lastMessage"]["_updatedAt"] == "2023-11-14T22:13:20.001Z"
+
+
+def test_encode_parts_is_encode_of_the_prepared_message() -> None:
+    doc = message("m1", "room-1", ALICE, T0, "hello", tmid="p", _hidden=True, attachments=[])
+    prepared = messages.prepare(doc)
+    assert messages.encode_parts(prepared.id, prepared.rid, prepared.u_id, prepared.doc) == (
+        messages.encode(prepared)
+    )
+    row = messages.encode(prepared)
+    assert row[:6] == ("m1", "room-1", T0, "p", "alice-id", True)
+    assert row[6].startswith('{"rid":"room-1","msg":"hello","ts":')
+    assert "attachments" not in row[6]

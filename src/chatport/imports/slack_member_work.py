@@ -81,9 +81,10 @@ def open_converter(spec: ConvertSpec) -> _ConvertState:
 def convert_task(
     state: _ConvertState, member: int, start: int
 ) -> Iterator[list[tuple[int, Outcome]]]:
+    converter = state.converter  # looked up once, not once a record
     chunk: list[tuple[int, Outcome]] = []
     for _member, index, record in state.export.messages(member, start, member + 1):
-        chunk.append((index, classify(state.converter, record)))
+        chunk.append((index, classify(converter, record)))
         if len(chunk) >= CHUNK:
             yield chunk
             chunk = []

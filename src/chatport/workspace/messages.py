@@ -3,7 +3,9 @@
 Imports write messages in batches, each batch in the same transaction as its checkpoint
 (DESIGN.md, step 3), so a batch must be cheap and idempotent:
 
-* one primary-key read finds which ``_id`` already exist;
+* a batch of new, distinct ``_id`` (a first import) goes straight in: on SQLite the insert
+  itself tells whether every id was new (else it is rolled back to a savepoint), on PostgreSQL
+  one primary-key read asks first; any other batch reads which ``_id`` already exist and:
 * the merge rule of importers.md §1.9 step 7 runs once, in Python, for both backends
   (:func:`plan_batch`): a new ``_id`` is inserted; the same ``_id`` in the same room by the same
   author is updated with the fields present (nothing removed, a downloaded file never re-hidden);
@@ -44,6 +46,8 @@ _INSTANTS: Final = frozenset(MESSAGE_INSTANTS)
 _CONTAINERS: Final = (list, dict)
 _STAGE: Final = "chatport_message_stage"
 _COLUMNS: Final = ("id", "rid", "ts", "tmid", "u_id", "hidden", "updated_at", "doc")
+#: The columns of an :data:`EncodedRow`, in its order.
+_ENCODED_COLUMNS: Final = ("id", "rid", "ts", "tmid", "u_id", "hidden", "doc")
 
 
 @dataclass(frozen=True)
@@ -241,15 +245,24 @@ EncodedRow = tuple[str, str, int, "str | None", str, bool, str]
 
 
 def encode(message: Prepared) -> EncodedRow:
-    tmid = message.doc.get("tmid")
+    return encode_parts(message.id, message.rid, message.u_id, message.doc)
+
+
+def encode_parts(message_id: str, rid: str, u_id: str, doc: dict[str, Any]) -> EncodedRow:
+    """:func:`encode` of a document already in its storage form (what :func:`prepare` gives).
+
+    For converters that build that form themselves: one message, one document, no
+    :class:`Prepared` in between.
+    """
+    tmid = doc.get("tmid")
     return (
-        message.id,
-        message.rid,
-        message.doc["ts"],
+        message_id,
+        rid,
+        doc["ts"],
         tmid if isinstance(tmid, str) else None,
-        message.u_id,
-        message.doc.get("_hidden") is True,
-        orjson.dumps(message.doc).decode(),
+        u_id,
+        doc.get("_hidden") is True,
+        orjson.dumps(doc).decode(),
     )
 
 
@@ -280,6 +293,36 @@ def _insert_sqlite(conn: Connection, rows: list[tuple[Any, ...]]) -> set[str]:
         f"INSERT INTO messages ({columns}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING", rows
     )
     return {r[0] for r in rows}
+
+
+_SAVEPOINT: Final = "chatport_new_messages"
+
+
+def _insert_all_new_sqlite(conn: Connection, rows: Sequence[EncodedRow], now: int) -> bool:
+    """Insert a batch whose ids are all new, or nothing: False when any id was already stored.
+
+    Cheaper than asking first: the insert probes the primary key anyway, and a first import
+    (where every id is new) pays no separate existence query. The encoded rows are bound as
+    they come, with ``updated_at`` written into the statement, so no per-row tuple is rebuilt.
+    A batch that meets a stored id is rolled back to the savepoint, for the merge path.
+    """
+    raw: Any = conn.connection.driver_connection
+    columns = ", ".join(_ENCODED_COLUMNS)
+    statement = (
+        f"INSERT INTO messages ({columns}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, {int(now)}) "
+        "ON CONFLICT (id) DO NOTHING"
+    )
+    raw.execute(f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        complete = raw.executemany(statement, rows).rowcount == len(rows)
+    except BaseException:
+        raw.execute(f"ROLLBACK TO {_SAVEPOINT}")
+        raw.execute(f"RELEASE {_SAVEPOINT}")
+        raise
+    if not complete:
+        raw.execute(f"ROLLBACK TO {_SAVEPOINT}")
+    raw.execute(f"RELEASE {_SAVEPOINT}")
+    return complete
 
 
 def _insert_postgresql(conn: Connection, rows: list[tuple[Any, ...]]) -> set[str]:
@@ -372,12 +415,23 @@ def upsert_encoded(conn: Connection, rows: Sequence[EncodedRow], *, now: int) ->
     """:func:`upsert_messages` for rows already :func:`encode`-d.
 
     A batch of new, distinct ``_id`` (a first import, nearly always) goes straight in without
-    decoding a document; anything else takes the full merge path.
+    decoding a document (on SQLite without even asking first: see
+    :func:`_insert_all_new_sqlite`); anything else takes the full merge path.
     """
     if not rows:
         return WriteResult(0, 0, 0, (), {})
     ids = [r[0] for r in rows]
-    if len(set(ids)) != len(ids) or _any_existing(conn, ids):
+    if len(set(ids)) != len(ids):
+        return _upsert_prepared(conn, [_decode(r) for r in rows], now)
+    if conn.dialect.name != "postgresql":
+        if not _insert_all_new_sqlite(conn, rows, now):
+            return _upsert_prepared(conn, [_decode(r) for r in rows], now)
+        per_room_new: dict[str, int] = {}
+        for r in rows:
+            per_room_new[r[1]] = per_room_new.get(r[1], 0) + 1
+        rooms.add_message_counts(conn, per_room_new, now=now)
+        return WriteResult(len(rows), 0, 0, (), per_room_new)
+    if _any_existing(conn, ids):
         return _upsert_prepared(conn, [_decode(r) for r in rows], now)
     inserted = _insert(conn, _table_rows(rows, now))
     per_room: dict[str, int] = {}

@@ -164,11 +164,24 @@ def emoji_name(name: str, tone: int | None = None) -> str:
     return mapped
 
 
+_reaction_keys: dict[str, str] = {}
+
+
 def reaction_key(name: str) -> str:
     """The reaction key ``:name:`` for a Slack reaction name such as ``+1::skin-tone-3``.
 
-    An unknown tone suffix is dropped (the base emoji is kept).
+    An unknown tone suffix is dropped (the base emoji is kept). Remembered: a workspace
+    reacts with a few dozen names, on most of its messages.
     """
+    key = _reaction_keys.get(name)
+    if key is None:
+        key = _reaction_key(name)
+        if len(_reaction_keys) < _CACHE_MAX:
+            _reaction_keys[name] = key
+    return key
+
+
+def _reaction_key(name: str) -> str:
     tone: int | None = None
     if "::" in name:
         name, _, suffix = name.partition("::")
@@ -199,9 +212,15 @@ def _replace_token(match: re.Match[str]) -> str:
 
 
 def _needs_change(text: str) -> bool:
+    cached = _cache.get
     for match in EMOJI_PATTERN.finditer(text):
-        tone = match.group(3)
-        if tone or emoji_name(match.group(1)) != match.group(1):
+        if match.group(3):
+            return True
+        name = match.group(1)
+        mapped = cached(name)  # emoji_name's cache, read without the call
+        if mapped is None:
+            mapped = emoji_name(name)
+        if mapped != name:
             return True
     return False
 
@@ -212,6 +231,7 @@ def replace_emoji(text: str, _sub: Callable[..., str] = _TEXT_TOKENS.sub) -> str
     Text is rewritten only when some short-code actually changes; most messages return as is
     after one scan (or none, without a colon).
     """
-    if ":" not in text or not _needs_change(text):
+    # A short-code has two colons: a text with one (a URL, a time) has none to map.
+    if text.count(":") < 2 or not _needs_change(text):
         return text
     return _sub(_replace_token, text)

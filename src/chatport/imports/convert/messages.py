@@ -2,7 +2,10 @@
 
 Pure given its lookups: the caller batches the documents and writes them in one statement.
 This runs once per message of an export, so it allocates little and takes the common path
-(no mentions, no reactions) without any regular expression work.
+(no mentions, no reactions) without any regular expression work. The import asks for
+:meth:`MessageConverter.convert_row`: the document built straight in its storage form and
+encoded as a table row, with no second validating copy (``workspace.messages.prepare``) for
+the plain records that make up an export.
 """
 
 from __future__ import annotations
@@ -17,10 +20,19 @@ from typing import Any
 from sqlalchemy import Connection
 
 from chatport.imports.convert.lookups import ROCKET_CAT, RoomLookup, RoomRef, UserLookup
+from chatport.workspace.documents import MESSAGE_INSTANTS
+from chatport.workspace.messages import EncodedRow, encode, encode_parts, prepare
 from chatport.workspace.subscriptions import Member
 
 # A tuple, not ``int | float``: a union is built anew at every call (once per message).
 _NUMBERS = (int, float)
+#: Integers up to this size are finite floats (``math.isfinite`` neither fails nor raises).
+_EXACT = 2**53
+
+#: Pass-through fields :func:`prepare` checks or converts, and the type that needs neither
+#: (the instants among them become integers; ``tmid`` must be a string).
+_TYPED: dict[str, type] = {"tmid": str, **{key: int for key in MESSAGE_INSTANTS}}
+_CONTAINERS = (list, dict)
 
 _URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
 _PASS_THROUGH = (
@@ -49,6 +61,36 @@ class MessageResult:
     skip_reason: str | None = None
 
 
+#: What :meth:`MessageConverter.convert_row` gives: ``(row, document, problems)``. With a row,
+#: the document is its storage form and the problems are warnings; without, the problems are
+#: the errors (none: a skip). A plain tuple: one is made per message.
+RowResult = tuple["EncodedRow | None", "dict[str, Any] | None", list[dict[str, Any]]]
+
+#: Why a message has no document: the codes :meth:`MessageConverter._build` returns. The last
+#: is a skip, not an error.
+_INVALID_TS = "importer-message-invalid-timestamp"
+_UNKNOWN_USER = "importer-message-unknown-user"
+_UNKNOWN_ROOM = "importer-message-unknown-room"
+_NOT_SELECTED = "importer-message-room-not-selected"
+
+#: Record shapes remembered by :class:`MessageConverter` (each a tuple of key names).
+_SIGNATURES = 4096
+#: ``(pass-through fields present with the type prepare needs or None, any references)``.
+_Shape = tuple[tuple[tuple[str, "type | None"], ...], bool]
+_REFERENCES = ("mentions", "channels", "reactions", "replies", "editedBy")
+
+
+def _shape(keys: tuple[str, ...]) -> _Shape:
+    """The fields of :data:`_PASS_THROUGH` among ``keys``, in the order documents list them
+    (whatever the record's order), and whether any field naming users or rooms is there.
+
+    Reading only what a record's shape allows, rather than asking for every field, is what
+    this buys: most messages carry few of them.
+    """
+    present = tuple((key, _TYPED.get(key)) for key in _PASS_THROUGH if key in keys)
+    return present, any(key in keys for key in _REFERENCES)
+
+
 def _problem(code: str, **details: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"message": code}
     if details:
@@ -75,61 +117,158 @@ class MessageConverter:
         self.users = users
         self.rooms = rooms
         self._unselected = unselected_rooms  # rooms the selection left out
+        #: What a record's keys (in order) say: see :func:`_shape`. Few shapes recur.
+        self._shapes: dict[tuple[str, ...], _Shape] = {}
+        #: What :meth:`_u` made, by member id, with the member it was made from.
+        self._authors: dict[str, tuple[Member, dict[str, Any]]] = {}
 
     def convert(self, data: dict[str, Any]) -> MessageResult:
-        ts = data.get("ts")
-        if not isinstance(ts, _NUMBERS) or isinstance(ts, bool) or not math.isfinite(ts):
-            return MessageResult(None, [_problem("importer-message-invalid-timestamp")])
-        rid_import = data.get("rid")
+        """The Rocket.Chat document of a message record (``_id`` first), or why there is none.
+
+        The import path uses :meth:`convert_row`, which gives the stored form directly; this
+        is the same conversion for callers that want the document itself.
+        """
+        built = self._build(data)
+        if isinstance(built, str):
+            if built == _NOT_SELECTED:
+                return MessageResult(None, skip_reason=built)
+            return MessageResult(None, [_problem(built)])
+        doc, warnings, _plain = built
+        # Copies of the shared parts, which a caller may change.
+        shared: dict[str, Any] = {"u": dict(doc["u"])}
+        if "mentions" in doc:
+            shared["mentions"] = [dict(item) for item in doc["mentions"]]
+        return MessageResult({"_id": data["_id"], **doc, **shared}, warnings=warnings)
+
+    def convert_row(self, data: dict[str, Any]) -> RowResult:
+        """:meth:`convert`, then ``encode(prepare(...))``, in one pass over the message.
+
+        :meth:`_build` already gives the document in its storage shape whenever the record is
+        plain (string ids, integer instants, no empty containers), so the validating copy of
+        :func:`prepare` is only taken for the rest, which keeps its errors exactly.
+        """
+        built = self._build(data)
+        if isinstance(built, str):
+            if built == _NOT_SELECTED:
+                return None, None, []
+            return None, None, [_problem(built)]
+        doc, warnings, plain = built
+        message_id = data["_id"]
+        if plain and isinstance(message_id, str) and message_id:
+            return encode_parts(message_id, doc["rid"], doc["u"]["_id"], doc), doc, warnings
+        prepared = prepare({"_id": message_id, **doc})
+        return encode(prepared), doc, warnings
+
+    def _build(self, data: dict[str, Any]) -> str | tuple[dict[str, Any], list[Any], bool]:
+        """``(document without _id, warnings, plain)``, or the code of why there is none.
+
+        ``plain`` says the document is already what :func:`prepare` would store: every id a
+        non-empty string, ``tmid`` a string, instants integers, no empty container.
+        """
+        get = data.get
+        ts = get("ts")
+        # An int well within a float's range (every Slack ts) passes the general test below.
+        if not (type(ts) is int and -_EXACT <= ts <= _EXACT) and (
+            not isinstance(ts, _NUMBERS) or isinstance(ts, bool) or not math.isfinite(ts)
+        ):
+            return _INVALID_TS
+        rid_import = get("rid")
         if rid_import in self._unselected:
-            return MessageResult(None, skip_reason="importer-message-room-not-selected")
-        u = data.get("u") if isinstance(data.get("u"), dict) else {}
-        author = self.users.get(u.get("_id")) if u else None
+            return _NOT_SELECTED
+        u = get("u")
+        author: Member | None = None
+        if isinstance(u, dict) and u:
+            uid = u.get("_id")
+            # The loaded map first: UserLookup.get adds only a type check and a fallback.
+            author = self.users.by_import_id.get(uid) if type(uid) is str else None
+            if author is None:
+                author = self.users.get(uid)
         if author is None:
-            return MessageResult(None, [_problem("importer-message-unknown-user")])
-        room = self.rooms.get(rid_import)
+            return _UNKNOWN_USER
+        rooms = self.rooms
+        room = rooms.by_import_id.get(rid_import) if type(rid_import) is str else None
         if room is None:
-            return MessageResult(None, [_problem("importer-message-unknown-room")])
+            room = rooms.get(rid_import)
+        if room is None:
+            return _UNKNOWN_ROOM
         warnings: list[dict[str, Any]] = []
-        raw_msg = data.get("msg")
+        raw_msg = get("msg")
         msg: str = raw_msg if isinstance(raw_msg, str) else ""
-        doc: dict[str, Any] = {
-            "_id": data["_id"],
-            "rid": room.id,
-            "ts": int(ts),
-            "msg": msg,
-            "u": _u(author),
-        }
-        for key in _PASS_THROUGH:
-            value = data.get(key)
+        rid = room.id
+        author_id = author.id
+        plain = isinstance(rid, str) and bool(rid) and isinstance(author_id, str)
+        known = self._authors.get(author_id)  # self._u(author), without the call
+        u_doc = known[1] if known is not None and known[0] is author else self._u(author)
+        doc: dict[str, Any] = {"rid": rid, "ts": int(ts), "msg": msg, "u": u_doc}
+        signature = tuple(data)
+        shape = self._shapes.get(signature)
+        if shape is None:
+            shape = _shape(signature)
+            if len(self._shapes) < _SIGNATURES:
+                self._shapes[signature] = shape
+        present, references = shape
+        for key, expected in present:
+            value = data[key]
             if value is not None:
                 doc[key] = value
-        if data.get("mentions"):
-            msg = self._mentions(doc, data["mentions"], msg, warnings)
-        if data.get("channels"):
-            msg = self._channels(doc, data["channels"], msg, warnings)
-        doc["msg"] = msg
-        if data.get("reactions"):
-            reactions = self._reactions(data["reactions"])
-            if reactions:
-                doc["reactions"] = reactions
-        if data.get("replies"):
-            replies = list(
-                dict.fromkeys(
-                    m.id for m in (self.users.get(r) for r in data["replies"]) if m is not None
-                )
-            )
-            if replies:
-                doc["replies"] = replies
-        if data.get("editedBy") is not None:
-            editor = self.users.get(data["editedBy"])
-            if editor is not None:
-                doc["editedBy"] = {"_id": editor.id, "username": editor.username}
+                # Anything prepare would change or reject takes its path (convert_row).
+                if expected is not None:
+                    if type(value) is not expected:
+                        plain = False
+                elif not value and isinstance(value, _CONTAINERS):
+                    plain = False
+        if references:
+            msg = self._references(data, doc, msg, warnings)
         if "http" in msg:
             urls = [{"url": m} for m in dict.fromkeys(_URL.findall(msg))]
             if urls:
                 doc["urls"] = urls
-        return MessageResult(doc, warnings=warnings)
+        return doc, warnings, plain
+
+    def _references(
+        self, data: dict[str, Any], doc: dict[str, Any], msg: str, warnings: list[dict[str, Any]]
+    ) -> str:
+        """Mentions, channels, reactions, replies and editor: the fields naming users and
+        rooms, resolved; returns ``msg`` with the mentions and channels rewritten."""
+        get = data.get
+        mentions = get("mentions")
+        if mentions:
+            msg = self._mentions(doc, mentions, msg, warnings)
+        channels = get("channels")
+        if channels:
+            msg = self._channels(doc, channels, msg, warnings)
+        doc["msg"] = msg
+        raw_reactions = get("reactions")
+        if raw_reactions:
+            reactions = self._reactions(raw_reactions)
+            if reactions:
+                doc["reactions"] = reactions
+        raw_replies = get("replies")
+        if raw_replies:
+            lookup = self.users.get
+            replies: list[str] = []
+            for reply in raw_replies:
+                member = lookup(reply)
+                if member is not None and member.id not in replies:
+                    replies.append(member.id)
+            if replies:
+                doc["replies"] = replies
+        edited_by = get("editedBy")
+        if edited_by is not None:
+            editor = self.users.get(edited_by)
+            if editor is not None:
+                doc["editedBy"] = {"_id": editor.id, "username": editor.username}
+        return msg
+
+    def _u(self, member: Member) -> dict[str, Any]:
+        """``{_id, username, name?}`` of a member, made once per member: documents share it
+        and only read it (it becomes JSON)."""
+        known = self._authors.get(member.id)
+        if known is not None and known[0] is member:
+            return known[1]
+        u = _u(member)
+        self._authors[member.id] = (member, u)
+        return u
 
     def _mentions(
         self, doc: dict[str, Any], wanted: list[Any], msg: str, warnings: list[dict[str, Any]]
@@ -147,7 +286,7 @@ class MessageConverter:
                 continue
             if import_id != member.username and "@" + import_id in msg:
                 msg = _mention_pattern(import_id).sub(_literal(f"@{member.username}"), msg)
-            mentions.append(_u(member))
+            mentions.append(self._u(member))
         if mentions:
             doc["mentions"] = mentions
         return msg
@@ -176,11 +315,25 @@ class MessageConverter:
         out: dict[str, Any] = {}
         if not isinstance(raw, dict):
             return out
+        # Reactions are on most messages of a busy export: the loaded map first, then the
+        # lookup (its type check and fallback) only for what the map does not hold.
+        find = self.users.by_import_id.get
+        lookup = self.users.get
         for key, value in raw.items():
             users = value.get("users") if isinstance(value, dict) else None
-            names = [m.username for m in (self.users.get(u) for u in users or []) if m]
+            if not users:
+                continue
+            names: list[str] = []
+            for user in users:
+                member = find(user) if type(user) is str else None
+                if member is None:
+                    member = lookup(user)
+                    if member is None:
+                        continue
+                if member.username not in names:
+                    names.append(member.username)
             if names:
-                out[key] = {"usernames": list(dict.fromkeys(names))}
+                out[key] = {"usernames": names}
         return out
 
 
@@ -196,8 +349,11 @@ def _channel_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"#{re.escape(name)}(?![0-9A-Za-z_.-])")
 
 
-def _literal(text: str) -> Callable[[re.Match[str]], str]:
-    """A replacement taken literally (no group references or escapes)."""
+def _literal(text: str) -> str | Callable[[re.Match[str]], str]:
+    """A replacement taken literally (no group references or escapes): the text itself when
+    it has no backslash (``re`` then copies it without a call per match), else a function."""
+    if "\\" not in text:
+        return text
     return lambda _match: text
 
 

@@ -13,8 +13,9 @@ Mentions and channel references are collected from the tokens of rules 1, 2, 9, 
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -39,6 +40,11 @@ _R14_FENCE = re.compile(r"\n?```\n?")
 
 _NO_CHANNELS: Mapping[str, str] = {}
 
+# Replacements by a group that always takes part in the match: what the templates ``\1`` and
+# ``\2`` give, from C (a template is expanded by Python code at every match).
+_GROUP_1: Callable[[re.Match[str]], str] = operator.itemgetter(1)
+_GROUP_2: Callable[[re.Match[str]], str] = operator.itemgetter(2)
+
 
 class Converted(NamedTuple):
     """A converted text and the references its tokens carried."""
@@ -46,6 +52,11 @@ class Converted(NamedTuple):
     text: str
     mentions: list[str]
     channels: list[str]
+
+
+#: Builds a :class:`Converted` from a tuple without the named tuple's Python-level
+#: ``__new__`` (a frame per call, once per converted text).
+_converted: Callable[[type[Converted], tuple[str, list[str], list[str]]], Converted] = tuple.__new__
 
 
 def map_user_id(user_id: str) -> str:
@@ -102,10 +113,12 @@ class _Tokens:
 
     __slots__ = ("channel_names", "mentions", "channels")
 
-    def __init__(self, channel_names: Mapping[str, str]) -> None:
+    def __init__(
+        self, channel_names: Mapping[str, str], mentions: list[str], channels: list[str]
+    ) -> None:
         self.channel_names = channel_names
-        self.mentions: list[str] = []
-        self.channels: list[str] = []
+        self.mentions = mentions
+        self.channels = channels
 
     def labelled_channel(self, match: re.Match[str]) -> str:
         label = match.group(2)
@@ -137,6 +150,10 @@ def convert_mrkdwn(text: str, channel_names: Mapping[str, str] | None = None) ->
     channels: list[str] = []
     if not text:
         return Converted("", mentions, channels)
+    if "<" not in text and "&" not in text and ":" not in text and "```" not in text:
+        # No rule has anything to do (most chat text): the same four tests the rules start
+        # with, without their calls.
+        return _converted(Converted, (text, mentions, channels))
     if "<" in text:
         tokens: _Tokens | None = None
         if "<!" in text:
@@ -153,31 +170,27 @@ def convert_mrkdwn(text: str, channel_names: Mapping[str, str] | None = None) ->
             if "<!date^" in text:
                 text = _R4_DATE.sub(_date, text)
             if "<!" in text:
-                text = _R5_SPECIAL.sub(r"\2", text)
+                text = _R5_SPECIAL.sub(_GROUP_2, text)
         if "<http" in text:
-            text = _R6_URL.sub(r"\1", text)
+            text = _R6_URL.sub(_GROUP_1, text)
             if "<http" in text:
                 text = _R7_LINK.sub(_link, text)
         if "<mailto:" in text:
             text = _R8_MAILTO.sub(_mailto, text)
         if "<#" in text:
-            tokens = _Tokens(channel_names or _NO_CHANNELS)
-            tokens.mentions = mentions
-            tokens.channels = channels
+            tokens = _Tokens(channel_names or _NO_CHANNELS, mentions, channels)
             text = _R9_CHANNEL_LABEL.sub(tokens.labelled_channel, text)
             if "<#" in text:
                 text = _R10_CHANNEL.sub(tokens.channel, text)
         if "<@" in text:
             if tokens is None:
-                tokens = _Tokens(_NO_CHANNELS)
-                tokens.mentions = mentions
-                tokens.channels = channels
+                tokens = _Tokens(_NO_CHANNELS, mentions, channels)
             text = _R11_USER.sub(tokens.user, text)
     text = decode_entities(text)
     text = replace_emoji(text)
     if "```" in text:
         text = _R14_FENCE.sub("\n```\n", text).strip("\n")
-    return Converted(text, mentions, channels)
+    return _converted(Converted, (text, mentions, channels))
 
 
 def mrkdwn_to_markdown(text: str, channel_names: Mapping[str, str] | None = None) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from chatport.imports.convert.messages import MessageConverter
 from chatport.imports.importers.slack.records import ReaderRecord
-from chatport.workspace.messages import EncodedRow, encode, prepare
+from chatport.workspace.messages import EncodedRow
 
 #: A staged leftover: ``(state, data, extra)``; state ``pin`` is finishing's work.
 Kept = tuple[str, dict[str, Any], dict[str, Any]]
@@ -17,26 +17,28 @@ Outcome = tuple[str, "EncodedRow | None", "list[Kept] | None"]
 
 
 def classify(converter: MessageConverter, record: ReaderRecord) -> Outcome:
+    data = record.data
     if record.errors:
-        return "error", None, [("error", record.data, _extra(record, errors=record.errors))]
+        return "error", None, [("error", data, _extra(record, errors=record.errors))]
     if record.skip_reason:
-        if record.data.get("pinTarget"):  # an unpin: finishing needs it
+        if data.get("pinTarget"):  # an unpin: finishing needs it
             extra = _extra(record, skip_reason=record.skip_reason)
-            return "skipped", None, [("skipped", record.data, extra)]
+            return "skipped", None, [("skipped", data, extra)]
         return "skipped", None, None
-    result = converter.convert(record.data)
-    if result.doc is None:
-        if result.errors:
-            return "error", None, [("error", record.data, _extra(record, errors=result.errors))]
+    row, doc, problems = converter.convert_row(data)
+    if row is None or doc is None:
+        if problems:
+            return "error", None, [("error", data, _extra(record, errors=problems))]
         return "skipped", None, None
-    kept: list[Kept] = []
-    warnings = list(record.warnings) + result.warnings
-    if warnings:
-        kept.append(("done", record.data, _extra(record, warnings=warnings)))
-    if record.data.get("pinTarget") or record.data.get("_pins"):
-        pin = {**record.data, "_rid": result.doc["rid"], "_author": result.doc["u"]}
+    kept: list[Kept] | None = None
+    if record.warnings or problems:
+        kept = [("done", data, _extra(record, warnings=list(record.warnings) + problems))]
+    if data.get("pinTarget") or data.get("_pins"):
+        pin = {**data, "_rid": doc["rid"], "_author": dict(doc["u"])}  # u is shared
+        if kept is None:
+            kept = []
         kept.append(("pin", pin, _extra(record)))
-    return "done", encode(prepare(result.doc)), kept or None
+    return "done", row, kept
 
 
 def _extra(record: ReaderRecord, **fields: Any) -> dict[str, Any]:

@@ -26,7 +26,8 @@ def slug(text: str) -> str:
 
 
 class Author:
-    """Who :meth:`AuthorMapping.author` found; slotted, as one is made per message."""
+    """Who :meth:`AuthorMapping.author` found; slotted, as one is made per message. Never
+    changed once made: the one of a ``user`` is shared by all that user's messages."""
 
     __slots__ = ("user_id", "is_bot", "username", "warning")
 
@@ -42,16 +43,26 @@ class Author:
 class AuthorMapping(MapperState):
     """Resolves the author of a message; remembers the synthetic bots it had to invent."""
 
+    def _user_author(self, user: str) -> Author:
+        """The author of a message whose ``user`` is ``user`` (a non-empty string)."""
+        user_id = map_user_id(user)
+        if user_id == ROCKET_CAT:
+            return Author(ROCKET_CAT, True, ROCKET_CAT)
+        if user_id in self.users.bots:
+            return Author(user_id, True, self.users.usernames.get(user_id))
+        return Author(user_id, False, None)
+
     def author(self, m: dict[str, Any], member: str, index: int) -> Author:
         """§2.5: the user, else the users.json bot, else a synthetic bot, else rocket.cat."""
         user = m.get("user")
         if isinstance(user, str) and user:
-            user_id = map_user_id(user)
-            if user_id == ROCKET_CAT:
-                return Author(ROCKET_CAT, True, ROCKET_CAT)
-            if user_id in self.users.bots:
-                return Author(user_id, True, self.users.usernames.get(user_id))
-            return Author(user_id, False, None)
+            # Nearly every message names its user; what that gives depends only on the
+            # export's users, fixed once the mapper exists, so it is worked out once a user.
+            known_author = self._user_authors.get(user)
+            if known_author is None:
+                known_author = self._user_author(user)
+                self._user_authors[user] = known_author
+            return known_author
         bot_id = m.get("bot_id")
         bot_id = bot_id if isinstance(bot_id, str) and bot_id else None
         if bot_id is not None:

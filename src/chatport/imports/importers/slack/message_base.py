@@ -9,13 +9,16 @@ times over in a big export.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatport.imports.convert.text import convert_mrkdwn
 
 from .fields import Invalid
 from .records import ReaderRecord
 from .users import UserIndex
+
+if TYPE_CHECKING:
+    from .message_authors import Author
 
 
 def message_id(channel_id: str, ts_text: str) -> str:
@@ -48,6 +51,8 @@ class MapperState:
         #: Synthetic bot user records, by import id, in first-seen order (filled by ``count``
         #: and ``records`` when they meet a message whose bot has no users.json entry).
         self.synthetic_bots: dict[str, ReaderRecord] = {}
+        #: The author of a message by its ``user`` (see ``AuthorMapping.author``).
+        self._user_authors: dict[str, Author] = {}
 
     def _convert(self, text: Any, field: str) -> tuple[str, list[str], list[str]]:
         """``(markdown, mentions, channels)`` of mrkdwn; a non-string is ``field``'s error."""

@@ -44,11 +44,19 @@ class TextMapping(MapperState):
     def _text(
         self, m: dict[str, Any], data: dict[str, Any], subtype: str | None, author: Author
     ) -> None:
-        text, mentions, channels = self._convert(m.get("text"), "text")
-        attachments = opt_list(m, "attachments")
-        converted_attachments: list[dict[str, Any]] = []
+        get = m.get
+        raw_text = get("text")
+        if isinstance(raw_text, str):  # _convert's own first case, without the call
+            text, mentions, channels = convert_mrkdwn(raw_text, self.channel_names)
+        else:
+            text, mentions, channels = self._convert(raw_text, "text")
+        attachments = get("attachments")
+        if attachments is not None and not isinstance(attachments, list):
+            raise Invalid("attachments")
+        converted_attachments: list[dict[str, Any]] | None = None
         fallback: str | None = None
         if attachments:
+            converted_attachments = []
             for position, attachment in enumerate(attachments):
                 if not isinstance(attachment, dict):
                     raise Invalid(f"attachments[{position}]")
@@ -59,18 +67,22 @@ class TextMapping(MapperState):
                 converted = self._attachment(attachment, position)
                 if converted:
                     converted_attachments.append(converted)
-        blocks = m.get("blocks")
-        if blocks and (not text or (fallback is not None and text == fallback)):
-            rendered = render_blocks(blocks, self.channel_names)
-            if rendered.text:
-                text, mentions, channels = rendered
+        if not text or fallback is not None:
+            blocks = get("blocks")
+            if blocks and (not text or text == fallback):
+                rendered = render_blocks(blocks, self.channel_names)
+                if rendered.text:
+                    text, mentions, channels = rendered
         if subtype == "me_message" and text:
             text = "_" + text + "_"
         data["msg"] = text
-        references(data, mentions, channels)
+        if mentions:
+            data["mentions"] = mentions
+        if channels:
+            data["channels"] = channels
         if converted_attachments:
             data["attachments"] = converted_attachments
-        icons = m.get("icons")
+        icons = get("icons")
         if isinstance(icons, dict):
             emoji = icons.get("emoji")
             if isinstance(emoji, str) and emoji:
@@ -78,7 +90,7 @@ class TextMapping(MapperState):
         if subtype in BOT_SUBTYPES:
             data["bot"] = True
         if author.is_bot:
-            username = m.get("username")
+            username = get("username")
             if isinstance(username, str) and username and username != author.username:
                 data["alias"] = username
 

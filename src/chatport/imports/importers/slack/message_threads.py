@@ -34,6 +34,9 @@ class ThreadMapping(MapperState):
                 thread_ts = root.get("thread_ts") or root.get("ts")
         if thread_ts is None:
             return
+        if thread_ts == ts_text:  # a thread parent: its own ts, already parsed
+            self._thread_parent(m, data)
+            return
         parsed = parse_ts(thread_ts)
         if parsed is None:
             raise Invalid("thread_ts")
@@ -102,10 +105,16 @@ class ThreadMapping(MapperState):
         for reaction in reactions:
             if not isinstance(reaction, dict):
                 raise Invalid("reactions")
-            name = opt_str(reaction, "name", "reactions.name")
+            # opt_str and opt_list, inlined (several reactions on most messages).
+            name = reaction.get("name")
+            if name is not None and not isinstance(name, str):
+                raise Invalid("reactions.name")
             if not name:
                 continue
-            users = user_ids(opt_list(reaction, "users", "reactions.users"), "reactions.users")
+            raw_users = reaction.get("users")
+            if raw_users is not None and not isinstance(raw_users, list):
+                raise Invalid("reactions.users")
+            users = user_ids(raw_users, "reactions.users")
             if not users:
                 continue
             key = reaction_key(name)

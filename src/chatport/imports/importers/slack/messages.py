@@ -132,49 +132,61 @@ class MessageMapper(AuthorMapping, TextMapping, FileMapping, ThreadMapping, Spec
         return out
 
     def _element(self, m: dict[str, Any], source: dict[str, Any], cid: str) -> list[ReaderRecord]:
-        mtype = m.get("type")
-        subtype = m.get("subtype")
-        if (mtype is not None and mtype != "message") or m.get("hidden") is True:
+        get = m.get
+        mtype = get("type")
+        subtype = get("subtype")
+        if (mtype is not None and mtype != "message") or get("hidden") is True:
             shown = subtype if isinstance(subtype, str) else mtype
             return [self._skip({"rid": cid}, source, shown)]
-        parsed = parse_ts(m.get("ts"))
+        parsed = parse_ts(get("ts"))
         if parsed is None:
             return [
                 ReaderRecord("message", {"rid": cid}, source, [problem(codes.INVALID_TIMESTAMP)])
             ]
         ts_text, ts = parsed
         base: dict[str, Any] = {"_id": message_id(cid, ts_text), "rid": cid, "ts": ts}
-        if subtype is not None and not isinstance(subtype, str):
-            return [self._invalid(base, source, "subtype")]
-        if subtype in IGNORED_SUBTYPES:
-            return [self._skip(base, source, subtype)]
+        # A plain message (no subtype) skips every subtype test below.
+        if subtype is not None:
+            if not isinstance(subtype, str):
+                return [self._invalid(base, source, "subtype")]
+            if subtype in IGNORED_SUBTYPES:
+                return [self._skip(base, source, subtype)]
         author = self.author(m, source["entry"], source["index"])
-        if subtype == "unpinned_item":
-            base["u"] = {"_id": author.user_id}
-            base["msg"] = ""
-            try:
-                target = self._pin_target(m, cid)
-            except Invalid:
-                target = None
-            if target is not None:
-                base["pinTarget"] = {"_id": target[0]}
-            return [self._skip(base, source, subtype)]
-        if (
-            subtype is not None
-            and not self._known(subtype)
-            and not self._other_has_text_and_author(m)
-        ):
-            return [self._skip(base, source, subtype)]
+        if subtype is not None:
+            if subtype == "unpinned_item":
+                return [self._unpin(m, base, source, cid, author)]
+            if not self._known(subtype) and not self._other_has_text_and_author(m):
+                return [self._skip(base, source, subtype)]
         try:
             main = self._message(m, base, source, cid, ts_text, subtype, author)
         except Invalid as exc:
             main = self._invalid(base, source, exc.field)
         out = [main]
-        if self._carries_files(m):
+        # Without either key there is no file record to build (most messages).
+        if ("files" in m or "file" in m) and (subtype is None or self._carries_files(m)):
             self._files(m, base, source, cid, author, out)
         if self.max_message_length > 0 and not main.errors:
             self._split(main, out)
         return out
+
+    def _unpin(
+        self,
+        m: dict[str, Any],
+        base: dict[str, Any],
+        source: dict[str, Any],
+        cid: str,
+        author: Author,
+    ) -> ReaderRecord:
+        """The skip record of an ``unpinned_item``, naming the message it unpinned."""
+        base["u"] = {"_id": author.user_id}
+        base["msg"] = ""
+        try:
+            target = self._pin_target(m, cid)
+        except Invalid:
+            target = None
+        if target is not None:
+            base["pinTarget"] = {"_id": target[0]}
+        return self._skip(base, source, "unpinned_item")
 
     def _split(self, main: ReaderRecord, out: list[ReaderRecord]) -> None:
         """§8: part 1 keeps the id and every field; part k is ``<id>-part<k>``, ``ts + k-1``."""
@@ -227,7 +239,8 @@ class MessageMapper(AuthorMapping, TextMapping, FileMapping, ThreadMapping, Spec
         subtype: str | None,
         author: Author,
     ) -> ReaderRecord:
-        user = m.get("user")
+        get = m.get
+        user = get("user")
         if user is not None and not isinstance(user, str):
             raise Invalid("user")
         data = dict(base)
@@ -235,7 +248,28 @@ class MessageMapper(AuthorMapping, TextMapping, FileMapping, ThreadMapping, Spec
         warnings: list[dict[str, Any]] = []
         if author.warning:
             warnings.append(problem(codes.BOT_UNIDENTIFIED))
-        system = SYSTEM_TYPES.get(subtype) if subtype is not None else None
+        if subtype is None:
+            self._text(m, data, None, author)
+        else:
+            self._subtype_body(m, data, cid, subtype, author)
+        # Each rule below starts by reading its field; most messages have none of them, so
+        # the field is looked at here first and the rule not called at all.
+        if get("thread_ts") is not None or subtype == "thread_broadcast":
+            self._thread(m, data, cid, ts_text, subtype)
+        if get("edited") is not None:
+            self._edited(m, data)
+        if get("reactions") is not None:
+            self._reactions(m, data)
+        pinned_to = get("pinned_to")
+        if isinstance(pinned_to, list) and cid in pinned_to:
+            data["pinned"] = True
+        return ReaderRecord("message", data, source, [], warnings)  # positional: cheaper
+
+    def _subtype_body(
+        self, m: dict[str, Any], data: dict[str, Any], cid: str, subtype: str, author: Author
+    ) -> None:
+        """``msg`` and the subtype's own fields, for a message with a subtype."""
+        system = SYSTEM_TYPES.get(subtype)
         if system is not None:
             key = SYSTEM_TEXT.get(system)
             text = opt_str(m, key) if key is not None else None
@@ -258,10 +292,3 @@ class MessageMapper(AuthorMapping, TextMapping, FileMapping, ThreadMapping, Spec
             self._huddle(m, data)
         else:
             self._text(m, data, subtype, author)
-        self._thread(m, data, cid, ts_text, subtype)
-        self._edited(m, data)
-        self._reactions(m, data)
-        pinned_to = m.get("pinned_to")
-        if isinstance(pinned_to, list) and cid in pinned_to:
-            data["pinned"] = True
-        return ReaderRecord("message", data, source, warnings=warnings)
