@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import orjson
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select
 
 from chatport.clock import SystemClock
 from chatport.db import tables
@@ -32,6 +32,14 @@ from chatport.workspace.documents import (
     MESSAGE_INSTANTS,
     render_message,
     to_ms,
+)
+from chatport.workspace.message_insert import (
+    COLUMNS,
+    any_existing,
+    insert_all_new_sqlite,
+    insert_rows,
+    table_rows,
+    update_rows,
 )
 
 M = tables.messages
@@ -44,10 +52,6 @@ _READ_CHUNK: Final = 500
 _NOT_STORED: Final = frozenset({"_id", "_updatedAt"})  # kept in columns
 _INSTANTS: Final = frozenset(MESSAGE_INSTANTS)
 _CONTAINERS: Final = (list, dict)
-_STAGE: Final = "chatport_message_stage"
-_COLUMNS: Final = ("id", "rid", "ts", "tmid", "u_id", "hidden", "updated_at", "doc")
-#: The columns of an :data:`EncodedRow`, in its order.
-_ENCODED_COLUMNS: Final = ("id", "rid", "ts", "tmid", "u_id", "hidden", "doc")
 
 
 @dataclass(frozen=True)
@@ -270,137 +274,6 @@ def _decode(row: EncodedRow) -> Prepared:
     return Prepared(id=row[0], rid=row[1], u_id=row[4], doc=orjson.loads(row[6]))
 
 
-def _table_rows(rows: Iterable[EncodedRow], now: int) -> list[tuple[Any, ...]]:
-    """Column values in :data:`_COLUMNS` order."""
-    return [(r[0], r[1], r[2], r[3], r[4], r[5], now, r[6]) for r in rows]
-
-
-def _insert(conn: Connection, rows: list[tuple[Any, ...]]) -> set[str]:
-    if conn.dialect.name == "postgresql":
-        return _insert_postgresql(conn, rows)
-    return _insert_sqlite(conn, rows)
-
-
-def _insert_sqlite(conn: Connection, rows: list[tuple[Any, ...]]) -> set[str]:
-    """``executemany`` insert.  SQLite writers hold the write lock for the whole transaction
-    (``BEGIN IMMEDIATE``), so nothing can insert these ids between the read and this insert."""
-    # Straight to the driver: the statement is fixed and the documents are already JSON,
-    # which spares SQLAlchemy's per-row bind processing on the hottest path.
-    raw: Any = conn.connection.driver_connection
-    columns = ", ".join(_COLUMNS)
-    marks = ", ".join("?" for _ in _COLUMNS)
-    raw.executemany(
-        f"INSERT INTO messages ({columns}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING", rows
-    )
-    return {r[0] for r in rows}
-
-
-_SAVEPOINT: Final = "chatport_new_messages"
-
-
-def _insert_all_new_sqlite(conn: Connection, rows: Sequence[EncodedRow], now: int) -> bool:
-    """Insert a batch whose ids are all new, or nothing: False when any id was already stored.
-
-    Cheaper than asking first: the insert probes the primary key anyway, and a first import
-    (where every id is new) pays no separate existence query. The encoded rows are bound as
-    they come, with ``updated_at`` written into the statement, so no per-row tuple is rebuilt.
-    A batch that meets a stored id is rolled back to the savepoint, for the merge path.
-    """
-    raw: Any = conn.connection.driver_connection
-    columns = ", ".join(_ENCODED_COLUMNS)
-    statement = (
-        f"INSERT INTO messages ({columns}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, {int(now)}) "
-        "ON CONFLICT (id) DO NOTHING"
-    )
-    raw.execute(f"SAVEPOINT {_SAVEPOINT}")
-    try:
-        complete = raw.executemany(statement, rows).rowcount == len(rows)
-    except BaseException:
-        raw.execute(f"ROLLBACK TO {_SAVEPOINT}")
-        raw.execute(f"RELEASE {_SAVEPOINT}")
-        raise
-    if not complete:
-        raw.execute(f"ROLLBACK TO {_SAVEPOINT}")
-    raw.execute(f"RELEASE {_SAVEPOINT}")
-    return complete
-
-
-def _insert_postgresql(conn: Connection, rows: list[tuple[Any, ...]]) -> set[str]:
-    """``COPY`` into a session-local staging table, then one set-based insert.
-
-    ``ON CONFLICT DO NOTHING ... RETURNING`` tells which rows were really new: a concurrent
-    worker may have inserted one of these ids since the read (the caller re-plans those).
-    """
-    raw: Any = conn.connection.driver_connection
-    column_list = ", ".join(_COLUMNS)
-    with raw.cursor() as cur:
-        cur.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (id text, rid text, ts bigint, "
-            "tmid text, u_id text, hidden boolean, updated_at bigint, doc jsonb) "
-            "ON COMMIT DELETE ROWS"
-        )
-        cur.execute(f"TRUNCATE {_STAGE}")
-        with cur.copy(f"COPY {_STAGE} ({column_list}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(r)
-        cur.execute(
-            f"INSERT INTO messages ({column_list}) SELECT {column_list} FROM {_STAGE} "
-            "ON CONFLICT (id) DO NOTHING RETURNING id"
-        )
-        inserted = {str(r[0]) for r in cur.fetchall()}
-        cur.execute(f"TRUNCATE {_STAGE}")
-    return inserted
-
-
-def _any_existing(conn: Connection, message_ids: Sequence[str]) -> bool:
-    """Whether any of these ids is stored. Asked once per import batch, so it goes straight to
-    the driver with a fixed statement: SQLAlchemy's compilation of an expanding ``IN`` of 500
-    values cost more than SQLite's 500 index probes."""
-    raw: Any = conn.connection.driver_connection
-    postgres = conn.dialect.name == "postgresql"
-    for start in range(0, len(message_ids), _READ_CHUNK):
-        chunk = list(message_ids[start : start + _READ_CHUNK])
-        if postgres:
-            with raw.cursor() as cur:
-                cur.execute("SELECT 1 FROM messages WHERE id = ANY(%s) LIMIT 1", (chunk,))
-                if cur.fetchone() is not None:
-                    return True
-            continue
-        marks = ",".join("?" * len(chunk))
-        cur = raw.execute(f"SELECT 1 FROM messages WHERE id IN ({marks}) LIMIT 1", chunk)
-        if cur.fetchone() is not None:
-            return True
-    return False
-
-
-def _update(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    params = [
-        {
-            "b_id": r["id"],
-            "b_ts": r["ts"],
-            "b_tmid": r["tmid"],
-            "b_hidden": r["hidden"],
-            "b_updated_at": r["updated_at"],
-            "b_doc": r["doc"],
-        }
-        for r in rows
-    ]
-    conn.execute(
-        update(M)
-        .where(M.c.id == bindparam("b_id"))
-        .values(
-            ts=bindparam("b_ts"),
-            tmid=bindparam("b_tmid"),
-            hidden=bindparam("b_hidden"),
-            updated_at=bindparam("b_updated_at"),
-            doc=bindparam("b_doc", type_=M.c.doc.type),
-        ),
-        params,
-    )
-
-
 def upsert_messages(
     conn: Connection, messages: Iterable[Mapping[str, Any]], *, now: int
 ) -> WriteResult:
@@ -416,7 +289,8 @@ def upsert_encoded(conn: Connection, rows: Sequence[EncodedRow], *, now: int) ->
 
     A batch of new, distinct ``_id`` (a first import, nearly always) goes straight in without
     decoding a document (on SQLite without even asking first: see
-    :func:`_insert_all_new_sqlite`); anything else takes the full merge path.
+    :func:`~chatport.workspace.message_insert.insert_all_new_sqlite`); anything else takes the
+    full merge path.
     """
     if not rows:
         return WriteResult(0, 0, 0, (), {})
@@ -424,16 +298,16 @@ def upsert_encoded(conn: Connection, rows: Sequence[EncodedRow], *, now: int) ->
     if len(set(ids)) != len(ids):
         return _upsert_prepared(conn, [_decode(r) for r in rows], now)
     if conn.dialect.name != "postgresql":
-        if not _insert_all_new_sqlite(conn, rows, now):
+        if not insert_all_new_sqlite(conn, rows, now):
             return _upsert_prepared(conn, [_decode(r) for r in rows], now)
         per_room_new: dict[str, int] = {}
         for r in rows:
             per_room_new[r[1]] = per_room_new.get(r[1], 0) + 1
         rooms.add_message_counts(conn, per_room_new, now=now)
         return WriteResult(len(rows), 0, 0, (), per_room_new)
-    if _any_existing(conn, ids):
+    if any_existing(conn, ids):
         return _upsert_prepared(conn, [_decode(r) for r in rows], now)
-    inserted = _insert(conn, _table_rows(rows, now))
+    inserted = insert_rows(conn, table_rows(rows, now))
     per_room: dict[str, int] = {}
     for r in rows:
         if r[0] in inserted:
@@ -461,14 +335,14 @@ def _upsert_prepared(conn: Connection, prepared: list[Prepared], now: int) -> Wr
     if not prepared:
         return WriteResult(0, 0, 0, (), {})
     plan = plan_batch(_load_existing(conn, [p.id for p in prepared]), prepared)
-    insert_rows = [
-        tuple(_values(i, item, now)[c] for c in _COLUMNS) for i, item in plan.inserts.items()
+    new_rows = [
+        tuple(_values(i, item, now)[c] for c in COLUMNS) for i, item in plan.inserts.items()
     ]
     inserted: set[str] = set()
-    if insert_rows:
-        inserted = _insert(
+    if new_rows:
+        inserted = insert_rows(
             conn,
-            [(*r[:7], orjson.dumps(r[7]).decode()) for r in insert_rows],
+            [(*r[:7], orjson.dumps(r[7]).decode()) for r in new_rows],
         )
     lost = [i for i in plan.inserts if i not in inserted]
     updates = dict(plan.updates)
@@ -480,7 +354,7 @@ def _upsert_prepared(conn: Connection, prepared: list[Prepared], now: int) -> Wr
         updates.update(again.updates)
         unchanged += again.unchanged
         conflicts.extend(again.conflicts)
-    _update(conn, [_values(i, item, now) for i, item in updates.items()])
+    update_rows(conn, [_values(i, item, now) for i, item in updates.items()])
     per_room: dict[str, int] = {}
     for message_id in inserted:
         rid = plan.inserts[message_id].rid
