@@ -14,12 +14,12 @@ from sqlalchemy import Connection, func, select, update
 
 from chatport.workspace import rooms
 from chatport.workspace.documents import MESSAGE_INSTANTS, compact, store_instants
+from chatport.workspace.message_insert import update_rows
 from chatport.workspace.messages import (
     _READ_CHUNK,
     M,
     MessageRow,
     _Pending,
-    _update,
     _values,
     get_message,
     get_messages,
@@ -76,7 +76,7 @@ def replace_documents(
         for current, doc in changes
         if doc != current.doc
     ]
-    _update(conn, rows)
+    update_rows(conn, rows)
     return len(rows)
 
 
