@@ -24,6 +24,18 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def engine(database_url: str) -> Iterator[Any]:
+    """An engine on a fresh database, migrated to the newest schema."""
+    from chatport.db.engine import make_engine
+    from chatport.db.migrate import upgrade
+
+    eng = make_engine(database_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
 def make_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     started: list[LiveServer] = []
 

@@ -9,7 +9,6 @@ from sqlalchemy import Engine, text
 
 from chatport.db.engine import SQLITE_PAGE_SIZE, SQLITE_WAL_AUTOCHECKPOINT, make_engine
 from chatport.db.migrate import upgrade
-from tests.workspace.conftest import engine  # noqa: F401 - the migrated engine fixture
 
 
 def test_a_new_sqlite_file_gets_big_pages_and_a_longer_checkpoint_interval(tmp_path: Path) -> None:
@@ -37,7 +36,7 @@ def test_an_existing_sqlite_file_keeps_its_page_size(tmp_path: Path) -> None:
     eng.dispose()
 
 
-def test_the_thread_index_holds_replies_only(engine: Engine) -> None:  # noqa: F811
+def test_the_thread_index_holds_replies_only(engine: Engine) -> None:
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             sql = conn.execute(

@@ -5,14 +5,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 
-from chatport.db.engine import make_engine
-from chatport.db.migrate import upgrade
 from chatport.imports import pending_items as items
 from chatport.imports.pending_cleanup import remove_orphans
 from chatport.imports.pending_files import candidates_query, collect_files
@@ -21,14 +17,6 @@ from chatport.workspace.rooms import ensure_general
 from chatport.workspace.upload_store import UploadStore
 
 LEASE = 1000
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    eng = make_engine(database_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
 
 
 def _seed(engine: Engine, n: int) -> None:

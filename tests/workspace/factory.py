@@ -25,10 +25,20 @@ NOW = 1_700_000_000_000  # 2023-11-14T22:13:20.000Z
 T0 = 1_600_000_000_000  # 2020-09-13T12:26:40.000Z
 
 
-def add_user(conn: Connection, user_id: str, username: str, name: str | None = None) -> Member:
+def add_user(
+    conn: Connection,
+    user_id: str,
+    username: str,
+    name: str | None = None,
+    *,
+    email: str | None = None,
+    now: int = NOW,
+) -> Member:
     doc: dict[str, Any] = {"username": username, "type": "user", "status": "offline"}
     if name:
         doc["name"] = name
+    if email:
+        doc["emails"] = [{"address": email, "verified": True}]
     accounts_repo.insert_user(
         conn,
         user_id=user_id,
@@ -36,7 +46,7 @@ def add_user(conn: Connection, user_id: str, username: str, name: str | None = N
         roles=["user"],
         active=True,
         password_bcrypt=None,
-        now=NOW,
+        now=now,
     )
     return Member(user_id, username, name)
 

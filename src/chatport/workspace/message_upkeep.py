@@ -8,7 +8,7 @@ messages already stored, one room or one chunk of parents at a time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, func, select, update
 
@@ -80,46 +80,110 @@ def replace_documents(
     return len(rows)
 
 
-def refresh_threads(conn: Connection, parent_ids: Iterable[str], *, now: int) -> list[str]:
+class KnownThreads(Protocol):
+    """What an import wrote about its threads (see ``imports.phases.run.ThreadTally``)."""
+
+    @property
+    def clean(self) -> bool: ...
+
+    def replies(self, parent_id: str) -> tuple[int, Any, list[str]] | None: ...
+
+    def settled(self, message_id: str, count: int, newest: Any, authors: list[str]) -> bool: ...
+
+
+def refresh_threads(
+    conn: Connection,
+    parent_ids: Iterable[str],
+    *,
+    now: int,
+    known: KnownThreads | None = None,
+) -> list[str]:
     """Recount threads (§1.10): ``tcount``, ``tlm`` (newest reply) and ``replies`` (stored ∪
     reply authors).  Returns the parent ids that do not exist, for the caller to report.
 
     Works in chunks with grouped queries (three per chunk, not three per parent) and rewrites
     only parents whose thread fields change, so a re-import touches nothing.
+
+    With ``known`` (a fresh import that wrote every row as a new insert), a parent whose
+    reply count and newest reply in the database are what the import counted takes its
+    authors from ``known`` instead of the biggest query, and is not even read when its fields
+    as written are already right (most Slack parents: the export carries them). Any other
+    parent takes the database path, so the outcome is the same.
     """
     missing: list[str] = []
     wanted = list(dict.fromkeys(parent_ids))
+    absent: set[str] = set()
     for start in range(0, len(wanted), _READ_CHUNK):
         chunk = wanted[start : start + _READ_CHUNK]
-        parents = get_messages(conn, chunk)
-        missing.extend(p for p in chunk if p not in parents)
-        stats = {
-            tmid: (int(count), newest)
-            for tmid, count, newest in conn.execute(
-                select(M.c.tmid, func.count(), func.max(M.c.ts))
-                .where(M.c.tmid.in_(chunk))
-                .group_by(M.c.tmid)
-            )
-        }
-        authors: dict[str, set[str]] = {}
-        for tmid, u_id in conn.execute(
-            select(M.c.tmid, M.c.u_id).where(M.c.tmid.in_(chunk)).distinct()
-        ):
-            authors.setdefault(tmid, set()).add(u_id)
+        stats = _reply_stats(conn, chunk)
         changes: list[tuple[MessageRow, dict[str, Any]]] = []
-        for parent_id, (count, newest) in stats.items():
-            parent = parents.get(parent_id)
-            if parent is None or not count:
-                continue
-            replies = list(parent.doc.get("replies") or [])
-            replies += [a for a in sorted(authors.get(parent_id, ())) if a not in replies]
-            wanted_fields = {"tcount": count, "tlm": newest, "replies": replies}
-            stored = store_instants(wanted_fields, MESSAGE_INSTANTS)
-            if all(parent.doc.get(k) == v for k, v in stored.items()):
-                continue
-            changes.append((parent, apply_fields(parent.doc, wanted_fields)))
+        unsure = chunk
+        if known is not None and known.clean:
+            unsure, to_read = [], []
+            for parent_id in chunk:
+                mine = known.replies(parent_id)
+                if mine is None or stats.get(parent_id) != (mine[0], mine[1]):
+                    unsure.append(parent_id)
+                    continue
+                if not known.settled(parent_id, mine[0], mine[1], mine[2]):
+                    to_read.append(parent_id)
+            found = get_messages(conn, to_read)
+            absent.update(p for p in to_read if p not in found)
+            for parent_id, current in found.items():
+                count, newest, writers = known.replies(parent_id) or (0, None, [])
+                update = _thread_fields(current.doc, count, newest, writers)
+                if update:
+                    changes.append((current, apply_fields(current.doc, update)))
+        if unsure:
+            parents = get_messages(conn, unsure)
+            absent.update(p for p in unsure if p not in parents)
+            authors = _reply_authors(conn, unsure)
+            for parent_id in unsure:
+                parent = parents.get(parent_id)
+                if parent is None or parent_id not in stats:
+                    continue
+                count, newest = stats[parent_id]
+                update = _thread_fields(parent.doc, count, newest, authors.get(parent_id, ()))
+                if update:
+                    changes.append((parent, apply_fields(parent.doc, update)))
         replace_documents(conn, changes, now=now)
+        missing.extend(p for p in chunk if p in absent)
     return missing
+
+
+def _reply_stats(conn: Connection, parent_ids: list[str]) -> dict[str, tuple[int, Any]]:
+    """Reply count and newest reply ``ts`` per parent that has replies (one grouped query)."""
+    return {
+        tmid: (int(count), newest)
+        for tmid, count, newest in conn.execute(
+            select(M.c.tmid, func.count(), func.max(M.c.ts))
+            .where(M.c.tmid.in_(parent_ids))
+            .group_by(M.c.tmid)
+        )
+        if count
+    }
+
+
+def _reply_authors(conn: Connection, parent_ids: list[str]) -> dict[str, set[str]]:
+    authors: dict[str, set[str]] = {}
+    for tmid, u_id in conn.execute(
+        select(M.c.tmid, M.c.u_id).where(M.c.tmid.in_(parent_ids)).distinct()
+    ):
+        authors.setdefault(tmid, set()).add(u_id)
+    return authors
+
+
+def _thread_fields(
+    doc: Mapping[str, Any], count: int, newest: Any, authors: Iterable[str]
+) -> dict[str, Any] | None:
+    """The thread fields a parent should have, or None when its document has them already."""
+    replies = list(doc.get("replies") or [])
+    replies += [a for a in sorted(set(authors)) if a not in replies]
+    wanted_fields = {"tcount": count, "tlm": newest, "replies": replies}
+    stored = store_instants(wanted_fields, MESSAGE_INSTANTS)
+    if all(doc.get(k) == v for k, v in stored.items()):
+        return None
+    return wanted_fields
 
 
 def refresh_last_message(conn: Connection, room_id: str, *, now: int) -> MessageRow | None:

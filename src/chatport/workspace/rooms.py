@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from chatport import ids
 from chatport.clock import iso_ms
@@ -288,6 +288,12 @@ def add_message_counts(conn: Connection, counts: Mapping[str, int], *, now: int)
         .values(msgs=R.c.msgs + bindparam("n"), updated_at=bindparam("now")),
         params,
     )
+
+
+def total_messages(conn: Connection) -> int:
+    """``msgs`` summed over every room: how many messages were ever inserted. The messages
+    phase compares it before and after its writes to learn that each was a new insert."""
+    return int(conn.execute(select(func.coalesce(func.sum(R.c.msgs), 0))).scalar_one())
 
 
 def add_users_count(conn: Connection, room_id: str, delta: int, *, now: int) -> None:

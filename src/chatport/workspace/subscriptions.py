@@ -132,16 +132,13 @@ def add_members(
         }
         for m in unique
     ]
-    added = 0
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        stmt = (
-            insert(conn, S)
-            .values(chunk)
-            .on_conflict_do_nothing(index_elements=["rid", "user_id"])
-            .returning(S.c.id)
-        )
-        added += len(conn.execute(stmt).fetchall())
+    # One statement executed with many parameter sets: compiled once (and cached), where a
+    # multi-row ``VALUES`` of a big channel's members was compiled afresh for every room and
+    # cost more than the insert itself. SQLAlchemy still sends it as multi-row batches.
+    stmt = (
+        insert(conn, S).on_conflict_do_nothing(index_elements=["rid", "user_id"]).returning(S.c.id)
+    )
+    added = len(conn.execute(stmt, rows).fetchall())
     rooms.add_users_count(conn, room.id, added, now=now)
     return added
 

@@ -63,16 +63,25 @@ def _name_from_username(username: str) -> str:
     return re.sub(r"(^|\s)([a-z])", lambda m: m.group(1) + m.group(2).upper(), spaced).strip()
 
 
-def _free_username(conn: Connection, base: str, numbered_from: int = 1) -> str:
+def _free_username(lookups: Lookups, base: str, numbered_from: int = 1) -> str:
     candidate = base
     n = numbered_from
-    while accounts_repo.find_by_username(conn, candidate) is not None:
+    while lookups.by_username(candidate) is not None:
         candidate = f"{base}{n}"
         n += 1
     return candidate
 
 
-def convert_user(conn: Connection, data: dict[str, Any], options: UserOptions, now: int) -> Outcome:
+def convert_user(
+    conn: Connection,
+    data: dict[str, Any],
+    options: UserOptions,
+    now: int,
+    lookups: Lookups | None = None,
+) -> Outcome:
+    """One user record; ``lookups`` answers its queries from a batch's preload (the same
+    answers as the database: see :class:`Lookups`)."""
+    found = lookups if lookups is not None else Lookups(conn, options.namespace)
     import_ids = [str(i) for i in data.get("importIds") or [] if i]
     emails = [
         e.strip().lower() for e in data.get("emails") or [] if isinstance(e, str) and e.strip()
@@ -88,11 +97,11 @@ def convert_user(conn: Connection, data: dict[str, Any], options: UserOptions, n
     warnings: list[dict[str, Any]] = []
     existing = None
     for import_id in import_ids:
-        existing = accounts_repo.find_by_import_id(conn, options.namespace, import_id)
+        existing = found.by_import_id(import_id)
         if existing:
             break
     if existing is None and emails:
-        existing = accounts_repo.find_by_email(conn, emails[0])
+        existing = found.by_email(emails[0])
     wanted = username
     if wanted is not None:
         if wanted.lower() in RESERVED:
@@ -108,7 +117,7 @@ def convert_user(conn: Connection, data: dict[str, Any], options: UserOptions, n
                 )
             wanted = normalised or None
     if existing is None and wanted:
-        existing = accounts_repo.find_by_username(conn, wanted)
+        existing = found.by_username(wanted)
         if existing is not None:
             theirs = {e["address"].lower() for e in existing.doc.get("emails") or []}
             if emails and theirs and not theirs & set(emails):
@@ -116,17 +125,17 @@ def convert_user(conn: Connection, data: dict[str, Any], options: UserOptions, n
     if existing is not None:
         if options.skip_existing:
             if options.bind_skipped:
-                accounts_repo.add_import_ids(conn, existing.id, options.namespace, import_ids)
+                found.bind(existing, import_ids)
             return Outcome(
                 "skipped", existing.id, "importer-user-exists-skipped", warnings=warnings
             )
-        accounts_repo.add_import_ids(conn, existing.id, options.namespace, import_ids)
+        found.bind(existing, import_ids)
         return Outcome("done", existing.id, warnings=warnings)
-    return _insert_new(conn, data, options, now, import_ids, emails, username, wanted, warnings)
+    return _insert_new(found, data, options, now, import_ids, emails, username, wanted, warnings)
 
 
 def _insert_new(
-    conn: Connection,
+    found: Lookups,
     data: dict[str, Any],
     options: UserOptions,
     now: int,
@@ -144,9 +153,7 @@ def _insert_new(
                 "details": {"original": original_username},
             }
         )
-        username = (
-            _free_username(conn, base, 2) if accounts_repo.find_by_username(conn, base) else base
-        )
+        username = _free_username(found, base, 2) if found.by_username(base) else base
     elif wanted:
         username = wanted
     else:
@@ -154,7 +161,7 @@ def _insert_new(
         base = normalise_username(name.strip().lower().replace(" ", ".")) if name else ""
         if not base and emails:
             base = normalise_username(emails[0].split("@", 1)[0])
-        username = _free_username(conn, base or "user")
+        username = _free_username(found, base or "user")
     name = data.get("name") if isinstance(data.get("name"), str) and data.get("name") else None
     doc: dict[str, Any] = {
         "username": username,
@@ -180,6 +187,7 @@ def _insert_new(
     bcrypt_hash = hash_password(password, options.bcrypt_rounds) if password else None
     roles = _roles(data, options)
     user_id = ids.random_id()
+    conn = found.conn
     try:
         with conn.begin_nested():
             accounts_repo.insert_user(
@@ -204,6 +212,8 @@ def _insert_new(
                 }
             ],
         )
+    # What later records of the batch may read of it: its id, username, emails, import ids.
+    found.inserted(accounts_repo.UserRow(user_id, username, True, roles, None, now, now, doc))
     return Outcome("done", user_id, warnings=warnings)
 
 
@@ -242,3 +252,95 @@ def ensure_rocket_cat(conn: Connection, now: int) -> None:
             password_bcrypt=None,
             now=now,
         )
+
+
+_UNKNOWN: Any = object()
+
+
+def _listed(value: Any) -> list[Any]:
+    """Only well-formed lists are preloaded; anything else is left to the database."""
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+class Lookups:
+    """The user lookups :func:`convert_user` makes, answered from one batch's preload.
+
+    Three queries per batch (import ids, first emails, usernames) instead of three per user.
+    A key the preload did not cover asks the database. Every write of the batch goes through
+    :meth:`bind` and :meth:`inserted`, which update the answers as the database would give
+    them: a new user is the only one with its username and first email (it was created
+    because neither matched), and binding import ids never moves one already bound.
+    """
+
+    def __init__(self, conn: Connection, namespace: str) -> None:
+        self.conn = conn
+        self.namespace = namespace
+        self._import_ids: dict[str, accounts_repo.UserRow | None] = {}
+        self._emails: dict[str, accounts_repo.UserRow | None] = {}
+        self._usernames: dict[str, accounts_repo.UserRow | None] = {}
+
+    def preload(self, records: list[dict[str, Any]]) -> Lookups:
+        import_ids: list[str] = []
+        emails: list[str] = []
+        usernames: list[str] = []
+        for data in records:
+            import_ids.extend(str(i) for i in _listed(data.get("importIds")) if i)
+            first = next(
+                (e for e in _listed(data.get("emails")) if isinstance(e, str) and e.strip()), None
+            )
+            if first is not None:
+                emails.append(first.strip().lower())
+            name = data.get("username")
+            if isinstance(name, str) and name:
+                usernames.extend((normalise_username(name), f"{name}-imported"))
+        bound = accounts_repo.find_by_import_ids(self.conn, self.namespace, import_ids)
+        self._import_ids.update((i, bound.get(i)) for i in import_ids)
+        named = accounts_repo.find_by_usernames(self.conn, usernames)
+        self._usernames.update((n.lower(), named.get(n.lower())) for n in usernames if n)
+        by_email: dict[str, list[accounts_repo.UserRow]] = {e: [] for e in emails}
+        for email, user in accounts_repo.users_by_emails(self.conn, emails):
+            by_email.setdefault(email, []).append(user)
+        for email, users in by_email.items():
+            first_created = min((u.created_at for u in users), default=None)
+            earliest = [u for u in users if u.created_at == first_created]
+            if len(earliest) <= 1:  # a tie is left to the database's own order
+                self._emails[email] = earliest[0] if earliest else None
+        return self
+
+    def by_import_id(self, import_id: str) -> accounts_repo.UserRow | None:
+        found = self._import_ids.get(import_id, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = accounts_repo.find_by_import_id(self.conn, self.namespace, import_id)
+            self._import_ids[import_id] = found
+        return found
+
+    def by_email(self, email: str) -> accounts_repo.UserRow | None:
+        found = self._emails.get(email.lower(), _UNKNOWN)
+        if found is _UNKNOWN:
+            return accounts_repo.find_by_email(self.conn, email)
+        return found
+
+    def by_username(self, username: str) -> accounts_repo.UserRow | None:
+        key = username.lower()
+        found = self._usernames.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = accounts_repo.find_by_username(self.conn, username)
+            self._usernames[key] = found
+        return found
+
+    def bind(self, user: accounts_repo.UserRow, import_ids: list[str]) -> None:
+        accounts_repo.add_import_ids(self.conn, user.id, self.namespace, import_ids)
+        for import_id in import_ids:  # the free ones are bound now; the others stay as they were
+            if self._import_ids.get(import_id, _UNKNOWN) is None:
+                self._import_ids[import_id] = user
+
+    def inserted(self, user: accounts_repo.UserRow) -> None:
+        """A user just created (with its import ids bound)."""
+        for import_id in user.doc.get("importIds") or []:
+            if self._import_ids.get(import_id, _UNKNOWN) is None:
+                self._import_ids[import_id] = user
+        if user.username:
+            self._usernames[user.username.lower()] = user
+        email = accounts_repo.first_email(user.doc)
+        if email is not None:
+            self._emails[email] = user

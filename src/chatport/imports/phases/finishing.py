@@ -11,12 +11,17 @@ from chatport.imports import staging
 from chatport.imports.auto_pending import schedule_after
 from chatport.imports.convert.lookups import RoomLookup
 from chatport.imports.phases.archive_files import attach_archive_files
-from chatport.imports.phases.run import Run
+from chatport.imports.phases.run import Run, ThreadTally
 from chatport.workspace import message_upkeep as upkeep
 from chatport.workspace import messages as messages_repo
 from chatport.workspace.documents import render_message
 
 M = tables.messages
+
+
+#: Thread parents per transaction (read and written 500 at a time inside it): most parents
+#: of a fresh import need no write at all, and each commit is an fsync on SQLite.
+_THREADS_PER_COMMIT = 5000
 
 
 def finish(run: Run) -> None:
@@ -28,11 +33,12 @@ def finish(run: Run) -> None:
     now = run.now()
     with run.ctx.engine.begin() as conn:
         _pins(run, conn, now)
-    known = sorted(run.thread_parents) if run.thread_parents is not None else None
-    for start in range(0, len(known or ()), 500):
+    threads = run.threads
+    known = threads.parent_ids() if threads is not None else None
+    for start in range(0, len(known or ()), _THREADS_PER_COMMIT):
         run.lease.checkpoint()
         with run.ctx.engine.begin() as conn:
-            _threads(run, conn, (known or [])[start : start + 500], now)
+            _threads(run, conn, (known or [])[start : start + _THREADS_PER_COMMIT], now, threads)
     for start in range(0, len(room_ids), 200):
         chunk = room_ids[start : start + 200]
         run.lease.checkpoint()
@@ -51,8 +57,10 @@ def finish(run: Run) -> None:
         schedule_after(run.ctx, run.op.id)
 
 
-def _threads(run: Run, conn: Any, parents: list[str], now: int) -> None:
-    for parent_id in upkeep.refresh_threads(conn, parents, now=now):
+def _threads(
+    run: Run, conn: Any, parents: list[str], now: int, known: ThreadTally | None = None
+) -> None:
+    for parent_id in upkeep.refresh_threads(conn, parents, now=now, known=known):
         _orphans(run, conn, parent_id, now)
 
 

@@ -20,7 +20,7 @@ from chatport.imports.convert.lookups import RoomLookup
 from chatport.imports.convert.messages import MessageConverter
 from chatport.imports.phases.channels import unselected_room_ids
 from chatport.imports.phases.message_outcomes import Kept, Outcome, classify
-from chatport.imports.phases.run import Run, Tally, user_lookup
+from chatport.imports.phases.run import Run, Tally, ThreadTally, user_lookup
 from chatport.imports.slack_member_work import (
     ConvertSpec,
     convert_task,
@@ -30,6 +30,7 @@ from chatport.imports.stage_slack import open_export, reader_spec, use_workers
 from chatport.jobs import crash
 from chatport.jobs.member_pool import MemberPool
 from chatport.workspace import messages as messages_repo
+from chatport.workspace import rooms as rooms_repo
 
 Records = Generator[tuple[int, int, Outcome], None, None]
 
@@ -63,29 +64,37 @@ def convert_messages(run: Run) -> None:
             if run.op.importer_key == "slack" and use_workers(run.ctx, export, start[0])
             else _from_here(run, export, start)
         )
-        parents: set[str] = set()
+        threads = ThreadTally()
         try:
-            _write(run, export, records, parents)
-            run.thread_parents = parents if start == (0, 0) else None
+            _write(run, export, records, threads)
+            run.threads = threads if start == (0, 0) else None
         finally:
             records.close()  # stops the children at once on cancellation or failure
 
 
 def _write(
-    run: Run, export: Any, records: Iterator[tuple[int, int, Outcome]], parents: set[str]
+    run: Run, export: Any, records: Iterator[tuple[int, int, Outcome]], threads: ThreadTally
 ) -> None:
     batch_size = max(1, run.ctx.config.import_message_batch)
     batch = _Batch()
+    with run.ctx.engine.connect() as conn:
+        before = rooms_repo.total_messages(conn)
+    rows = 0
     for member, index, outcome in records:
         batch.take(member, index, outcome)
         row = outcome[1]
-        if row is not None and row[3] is not None:
-            parents.add(row[3])
+        if row is not None:
+            threads.see(row)
         if batch.size >= batch_size:
+            rows += len(batch.rows)
             _flush(run, batch, export.day_label(member))
             batch = _Batch()
     if batch.size:
+        rows += len(batch.rows)
         _flush(run, batch, None)
+    # Every row a new insert (rooms count inserts only): the rows as written are as stored.
+    with run.ctx.engine.connect() as conn:
+        threads.clean = rooms_repo.total_messages(conn) - before == rows
 
 
 def _from_here(run: Run, export: Any, start: tuple[int, int]) -> Records:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from chatport.accounts import repository as accounts_repo
@@ -36,6 +37,83 @@ class Tally:
             self.skipped += 1
 
 
+class ThreadTally:
+    """What the messages phase wrote about threads, so finishing need not ask the database.
+
+    Per thread parent: how many replies, the newest reply's ``ts`` and the reply authors
+    (importers §1.10: ``tcount``, ``tlm``, ``replies``); per written message that carries
+    thread fields, those fields as written, so a parent whose fields are already right is not
+    even read. ``clean`` says every row was a new insert (no merge, no duplicate ``_id``, no
+    conflict): only then do the rows as written equal the rows as stored. Finishing still
+    checks each parent's count and newest reply against the database before trusting it.
+
+    Memory (about 25 MB for a million messages with 50,000 threads): one entry per parent or
+    message with thread fields, holding both; user ids are shared, as authors repeat.
+    """
+
+    def __init__(self) -> None:
+        #: message id -> [reply count, newest reply ts, reply authors, thread fields as
+        #: written (tcount, tlm, replies) or None]; a count of 0 is no thread parent (yet)
+        self.entries: dict[str, list[Any]] = {}
+        self.clean = False
+        self._names: dict[str, str] = {}
+
+    def see(self, row: tuple[Any, ...]) -> None:
+        """One written row ``(id, rid, ts, tmid, u_id, hidden, json)``: runs for every
+        message the import writes, so the common cases come first and stay cheap."""
+        tmid = row[3]
+        if tmid is None:
+            if '"tcount"' in row[6]:  # a parent as exported (Slack's reply_count): parse it
+                self._written(row[0], orjson.loads(row[6]))
+            return
+        entry = self.entries.get(tmid)
+        if entry is None:
+            self.entries[tmid] = [1, row[2], [self._names.setdefault(row[4], row[4])], None]
+            return
+        if not entry[0] or row[2] > entry[1]:
+            entry[1] = row[2]
+        entry[0] += 1
+        if row[4] not in entry[2]:
+            entry[2].append(self._names.setdefault(row[4], row[4]))
+
+    def _written(self, message_id: str, doc: dict[str, Any]) -> None:
+        """Thread fields as written. Replies' own fields are not kept: finishing reads the
+        few such parents, if any, from the database."""
+        if "tcount" not in doc:
+            return
+        replies = doc.get("replies")
+        if isinstance(replies, list) and all(isinstance(r, str) for r in replies):
+            replies = tuple(self._names.setdefault(r, r) for r in replies)
+        written = (doc["tcount"], doc.get("tlm"), replies)
+        entry = self.entries.get(message_id)
+        if entry is None:
+            self.entries[message_id] = [0, 0, [], written]
+        else:
+            entry[3] = written
+
+    def parent_ids(self) -> list[str]:
+        """The parents the written replies name, sorted."""
+        return sorted(message_id for message_id, entry in self.entries.items() if entry[0])
+
+    def replies(self, parent_id: str) -> tuple[int, Any, list[str]] | None:
+        """``(count, newest ts, authors)`` of the replies written to a parent, if any."""
+        entry = self.entries.get(parent_id)
+        if entry is None or not entry[0]:
+            return None
+        return entry[0], entry[1], entry[2]
+
+    def settled(self, message_id: str, count: int, newest: Any, authors: list[str]) -> bool:
+        """True when the message was written with exactly these thread fields already
+        (``replies`` listing every author), so finishing has nothing to change in it."""
+        entry = self.entries.get(message_id)
+        if entry is None or entry[3] is None:
+            return False
+        tcount, tlm, replies = entry[3]
+        if tcount != count or tlm != newest or not isinstance(replies, tuple):
+            return False
+        return all(author in replies for author in authors)
+
+
 @dataclass
 class Run:
     ctx: Context
@@ -43,9 +121,9 @@ class Run:
     lease: Lease
     selection: Selection
     checkpoint: dict[str, Any] = field(default_factory=dict)
-    #: Thread parents named by the messages this run wrote, when the messages phase ran whole
-    #: in this process; None after a resume (finishing then asks the database).
-    thread_parents: set[str] | None = None
+    #: The threads of the messages this run wrote, when the messages phase ran whole in this
+    #: process; None after a resume (finishing then asks the database).
+    threads: ThreadTally | None = None
 
     @property
     def namespace(self) -> str:
