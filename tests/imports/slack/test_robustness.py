@@ -105,6 +105,9 @@ def test_count_agrees_and_nothing_raises(element: Any, max_length: int) -> None:
     subject = mapper(max_length)
     records = subject.records(element, "general/2020-01-01.json", 0, "C1", "general")
     assert subject.count(element, "C1", None, "general/2020-01-01.json", 0) == len(records)
+    counter = mapper(max_length)  # the counting pass: count and synthetic bots in one look
+    assert counter.count_element(element, "C1", None, "general/2020-01-01.json", 0) == len(records)
+    assert list(counter.synthetic_bots) == list(subject.synthetic_bots)
     assert records[0].data_type == "message"
     for record in records:
         assert None not in record.data.values()

@@ -73,6 +73,25 @@ class MessageMapper(AuthorMapping, TextMapping, FileMapping, ThreadMapping, Spec
             return len(self._element(value, {"entry": member, "index": index}, cid))
         return 1 + self._file_count(value)
 
+    def count_element(
+        self, value: Any, cid: str | None, error: str | None, member: str, index: int
+    ) -> int:
+        """:meth:`count`, and the author of a message without a ``user`` registered as it would
+        be by :meth:`records` (synthetic bot users are found at counting): the counting pass
+        in one look at each element."""
+        if error is not None or cid is None or not isinstance(value, dict):
+            return 1
+        if not self.produces_message(value):
+            return 1
+        user = value.get("user")
+        if not (isinstance(user, str) and user):
+            self.author(value, member, index)
+        if self.max_message_length > 0:
+            return len(self._element(value, {"entry": member, "index": index}, cid))
+        if "files" not in value and "file" not in value:
+            return 1  # most messages: no file records
+        return 1 + self._file_count(value)
+
     def produces_message(self, m: dict[str, Any]) -> bool:
         """Whether the element becomes a message (not a skip) with a valid id."""
         mtype = m.get("type")

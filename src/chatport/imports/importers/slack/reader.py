@@ -256,20 +256,12 @@ class SlackExport:
         known = len(mapper.synthetic_bots)
         total = 0
         proven: set[str] = set()
+        count = mapper.count_element
         for item in iter_member(self._zip, member, self.limits, proven=proven):
             if isinstance(item, MemberFailure):
                 total += 1
                 continue
-            value = item.value
-            total += mapper.count(value, cid, item.error, member, item.index)
-            if (
-                cid is not None
-                and item.error is None
-                and isinstance(value, dict)
-                and not (isinstance(value.get("user"), str) and value.get("user"))
-                and mapper.produces_message(value)
-            ):
-                mapper.author(value, member, item.index)
+            total += count(item.value, cid, item.error, member, item.index)
         found = list(mapper.synthetic_bots.items())[known:]  # dicts keep insertion order
         return total, found, member in proven
 
