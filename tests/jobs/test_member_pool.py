@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chatport.jobs.member_pool import MemberPool
+from chatport.jobs.member_pool import MemberPool, _assign
 
 _CHUNK_BYTES = 300_000
 
@@ -65,3 +65,21 @@ def test_children_run_ahead_of_a_consumer_that_has_not_read_yet(tmp_path: Path) 
             time.sleep(0.05)
         assert (tmp_path / "done-0").exists() and (tmp_path / "done-1").exists()
         assert [member for member, _chunk in pool] == [0, 0, 1, 1, 2, 2, 3, 3]
+
+
+def test_weights_send_each_member_to_the_least_loaded_worker() -> None:
+    assert _assign(5, 2, None) == [0, 1, 0, 1, 0]
+    assert _assign(5, 2, [10, 1, 1, 1, 1]) == [0, 1, 1, 1, 1]
+    assert _assign(4, 2, [0, 0, 0, 0]) == [0, 1, 0, 1]  # empty members still alternate
+    with pytest.raises(ValueError, match="one weight per member"):
+        _assign(3, 2, [1])
+
+
+def test_weighted_members_come_back_in_order(tmp_path: Path) -> None:
+    """One heavy member: the other worker takes the next several in a row, and the consumer
+    still gets every member in order."""
+    members = [(m, 0) for m in range(6)]
+    weights = [100, 1, 1, 1, 1, 1]
+    with MemberPool(_init, _chunks, str(tmp_path), members, 2, weights=weights) as pool:
+        got = [(member, chunk[1]) for member, chunk in pool]
+    assert got == [(m, p) for m in range(6) for p in range(2)]

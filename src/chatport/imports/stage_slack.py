@@ -61,7 +61,14 @@ def use_workers(ctx: Context, export: SlackExport, start_member: int = 0) -> boo
 def _count_in_children(ctx: Context, op: ops.Operation, export: SlackExport) -> None:
     members = [(position, 0) for position in range(len(export.message_members()))]
     spec = reader_spec(ctx, op)
-    with MemberPool(open_reader, count_task, spec, members, ctx.config.import_workers) as pool:
+    with MemberPool(
+        open_reader,
+        count_task,
+        spec,
+        members,
+        ctx.config.import_workers,
+        weights=export.day_file_sizes(),
+    ) as pool:
         export.adopt_scan(counted for _member, counted in pool)
 
 

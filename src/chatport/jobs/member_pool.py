@@ -3,8 +3,9 @@
 An import spends most of its time in Python work that is independent per archive member
 (parse a day file, map and convert its messages), while the database writes must stay in
 one process, in order, each batch with its checkpoint. This pool runs the per-member work in
-``workers`` child processes (member ``k`` of the list goes to worker ``k % workers``) and yields
-each member's chunks in list order, so the caller sees exactly what a loop in one process
+``workers`` child processes (member ``k`` of the list goes to worker ``k % workers``, or, given
+``weights``, to the worker with the least weight so far) and yields each member's chunks in list
+order, so the caller sees exactly what a loop in one process
 would have produced, only sooner: on a 2-core machine the parse of the next day file overlaps
 the writes of the current one.
 
@@ -25,7 +26,7 @@ import contextlib
 import fcntl
 import gc
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
@@ -92,6 +93,28 @@ def _child(
     out.close()
 
 
+def _assign(members: int, workers: int, weights: Sequence[int] | None) -> list[int]:
+    """The worker of each member, in member order.
+
+    Each worker's members stay in list order, so the in-order consumer always waits on the
+    next member its worker will send: any assignment is deadlock-free. With weights, each
+    member goes to the worker with the least weight so far, so the workers finish together
+    even when day files differ a lot in size (alternation left one child a second or more of
+    work alone at the end of a million-message export).
+    """
+    if weights is None:
+        return [position % workers for position in range(members)]
+    if len(weights) != members:
+        raise ValueError("one weight per member")
+    load = [0] * workers
+    owner: list[int] = []
+    for weight in weights:
+        worker = load.index(min(load))
+        owner.append(worker)
+        load[worker] += max(1, weight)
+    return owner
+
+
 def _widen(pipe: Connection) -> None:
     """Let a child run several chunks ahead of the consumer.
 
@@ -126,6 +149,8 @@ class MemberPool:
     """``for member, chunk in MemberPool(...)``: every member's chunks, members in order.
 
     ``members`` are ``(member position, start index)`` pairs, in the order to yield them.
+    ``weights`` (one per member, e.g. its compressed size) balance the work between the
+    workers; without them members alternate.
     """
 
     def __init__(
@@ -135,18 +160,21 @@ class MemberPool:
         spec: Any,
         members: list[tuple[int, int]],
         workers: int,
+        weights: Sequence[int] | None = None,
     ) -> None:
         self._members = members
         count = max(1, min(workers, len(members)))
+        self._owner = _assign(len(members), count, weights)
         context = processes.context()
         self._pipes: list[Connection] = []
         self._processes: list[Any] = []
         for worker in range(count):
             receive, send = context.Pipe(duplex=False)
             _widen(receive)
+            mine = [m for m, owner in zip(members, self._owner, strict=True) if owner == worker]
             process = processes.process(
                 _child,
-                (init, task, spec, members[worker::count], send),
+                (init, task, spec, mine, send),
                 name=f"chatport-member-worker-{worker}",
                 daemon=True,
             )
@@ -156,14 +184,13 @@ class MemberPool:
             self._processes.append(process)
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
-        count = len(self._pipes)
         for position, (member, _start) in enumerate(self._members):
-            pipe = self._pipes[position % count]
+            pipe = self._pipes[self._owner[position]]
             while True:
                 try:
                     kind, got, payload = pipe.recv()
                 except EOFError:
-                    process = self._processes[position % count]
+                    process = self._processes[self._owner[position]]
                     process.join(timeout=5)
                     raise WorkerFailed(
                         f"the worker reading archive member {member} stopped "

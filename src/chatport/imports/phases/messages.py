@@ -117,7 +117,12 @@ def _from_children(run: Run, export: Any, start: tuple[int, int]) -> Records:
     )
     members = [start] + [(p, 0) for p in range(start[0] + 1, len(export.message_members()))]
     with MemberPool(
-        open_converter, convert_task, spec, members, run.ctx.config.import_workers
+        open_converter,
+        convert_task,
+        spec,
+        members,
+        run.ctx.config.import_workers,
+        weights=export.day_file_sizes(start[0]),
     ) as pool:
         for member, chunk in pool:
             for index, outcome in chunk:

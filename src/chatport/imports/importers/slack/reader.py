@@ -225,6 +225,10 @@ class SlackExport:
             self._zip.compressed_size(member) for member, _ in self.layout.day_files[start_member:]
         )
 
+    def day_file_sizes(self, start_member: int = 0) -> list[int]:
+        """Compressed size of each day file from ``start_member`` on (work estimates)."""
+        return [self._zip.compressed_size(m) for m, _ in self.layout.day_files[start_member:]]
+
     def day_label(self, position: int) -> str:
         """``<folder>/<date>`` of a day file, for ``messagesstatus`` (§2.2 step 3)."""
         member, folder = self.layout.day_files[position]
