@@ -19,8 +19,9 @@ also covers the memory of the process it was spawned from.
 
 The table gives messages/s (message elements in the export divided by wall seconds), the ratio
 chatport seconds / baseline seconds, and peak RSS in MB (10^6 bytes), with PASS when the ratio
-is at most ``--max-ratio`` (2.5) and chatport's RSS at most ``--max-rss-mb`` (400). The same
-figures go to ``bench-out/results.json``. The exit status is 0 only if every size passed.
+is at most ``--max-ratio`` (2.5; judged from ``--ratio-from`` messages on, 1,000,000, the size
+the target is set for) and chatport's RSS at most ``--max-rss-mb`` (400). The same figures go
+to ``bench-out/results.json``. The exit status is 0 only if every size passed.
 """
 
 from __future__ import annotations
@@ -304,9 +305,12 @@ def bench_size(size: int, args: argparse.Namespace, out_dir: Path) -> SizeResult
         result.chatport_msgs_per_s = size / chat.seconds
         result.chatport_message_rows = _count_rows(data_dir / "chatport.db")
         result.ratio = chat.seconds / base.seconds
-        result.ratio_ok = result.ratio <= args.max_ratio
+        # The time target is the issue's, for a big export; below ``--ratio-from`` messages the
+        # fixed start-up (interpreter, migrations, forkserver, preparation child: about 3 s)
+        # weighs on a baseline of a few seconds, so the ratio is shown but not judged.
+        result.ratio_ok = result.ratio <= args.max_ratio if size >= args.ratio_from else None
         result.rss_ok = result.chatport_peak_rss_mb <= args.max_rss_mb
-        result.passed = bool(result.ratio_ok and result.rss_ok)
+        result.passed = bool(result.ratio_ok is not False and result.rss_ok)
         print(
             f"[{size}] chatport {chat.seconds:.1f} s, {size / chat.seconds:,.0f} msgs/s, "
             f"peak RSS {result.chatport_peak_rss_mb:.0f} MB (all processes; largest one "
@@ -348,6 +352,8 @@ def print_table(results: list[SizeResult], args: argparse.Namespace) -> None:
                 failed.append(f"RSS > {args.max_rss_mb:g} MB")
             if failed:
                 verdict += " (" + ", ".join(failed) + ")"
+            elif r.ratio_ok is None:
+                verdict += " (ratio not judged)"
         rows.append(
             (
                 f"{r.messages:,}",
@@ -363,6 +369,7 @@ def print_table(results: list[SizeResult], args: argparse.Namespace) -> None:
     print()
     print(
         f"Slack import, SQLite, {os.cpu_count()} CPUs; PASS = ratio <= {args.max_ratio:g} "
+        f"(from {args.ratio_from:,} messages on) "
         f"and chatport peak RSS (all its processes) <= {args.max_rss_mb:g} MB"
     )
     for n, row in enumerate(rows):
@@ -410,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lean", action="store_true", help="exports without blocks etc.")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "bench-out")
     parser.add_argument("--max-ratio", type=float, default=2.5)
+    parser.add_argument(
+        "--ratio-from",
+        type=int,
+        default=1_000_000,
+        help="judge the ratio from this many messages on (the issue's target is for 1M)",
+    )
     parser.add_argument("--max-rss-mb", type=float, default=400.0)
     parser.add_argument("--keep", action="store_true", help="keep bench-out/run-<N>/")
     parser.add_argument("--verbose", action="store_true", help="show chatport's summary")
@@ -429,7 +442,11 @@ def main(argv: list[str] | None = None) -> int:
             "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version,
         },
-        "criteria": {"max_ratio": args.max_ratio, "max_rss_mb": args.max_rss_mb},
+        "criteria": {
+            "max_ratio": args.max_ratio,
+            "ratio_from_messages": args.ratio_from,
+            "max_rss_mb": args.max_rss_mb,
+        },
         "seed": args.seed,
         "lean": args.lean,
         "generator_version": VERSION,
