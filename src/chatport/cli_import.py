@@ -84,7 +84,12 @@ def run_import(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as progress:
+    # The bars redraw a few times a second, not Rich's default ten: the import itself needs the
+    # CPU (its writer shares this process), and a log file gains nothing from more redraws.
+    refresh = 4 if console.is_terminal else 1
+    with Progress(
+        *columns, console=console, transient=False, refresh_per_second=refresh
+    ) as progress:
         task = progress.add_task("loading", total=None)
         op = _wait(ctx, op_id, frozenset({steps.FILE_LOADED}), progress, task)
         if op.status == steps.FILE_LOADED:
