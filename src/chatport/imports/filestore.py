@@ -112,7 +112,13 @@ class FileStore:
             return self.commit(op_id, part, len(data), hashlib.sha256(data).hexdigest())
 
     def discard(self, op_id: str) -> None:
-        for path in (self.part_path(op_id), self.final_path(op_id), self.proven_path(op_id)):
+        proven = self.proven_path(op_id)
+        for path in (
+            self.part_path(op_id),
+            self.final_path(op_id),
+            proven,
+            proven.with_suffix(".proven-part"),
+        ):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 

@@ -73,5 +73,8 @@ def test_the_store_keeps_proven_members_for_the_same_file_only(tmp_path: Path) -
     store.proven_path(op_id).write_bytes(b"{broken")
     assert store.read_proven(op_id, "aa" * 32) == frozenset()
     store.write_proven(op_id, "aa" * 32, [])
+    left_by_a_crash = store.proven_path(op_id).with_suffix(".proven-part")
+    left_by_a_crash.write_bytes(b"{")
     store.discard(op_id)
     assert not store.proven_path(op_id).exists()
+    assert not left_by_a_crash.exists()
