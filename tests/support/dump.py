@@ -76,7 +76,19 @@ def canonical_dump(database_url: str) -> dict[str, Any]:
             key=lambda d: d["_id"],
         ),
         "subscriptions": sorted(
-            (_replace({**dict(s["doc"]), "rid": s["rid"], "u": s["user_id"]}, ids) for s in subs),
+            (
+                _replace(
+                    {
+                        **dict(s["doc"]),
+                        "rid": s["rid"],
+                        "u": s["user_id"],
+                        # GENERAL's ts is its creation, at first start: not data of the import
+                        "ts": s["doc"].get("ts") if s["rid"] != "GENERAL" else None,
+                    },
+                    ids,
+                )
+                for s in subs
+            ),
             key=lambda d: (d["rid"], d["u"]),
         ),
         "messages": sorted(

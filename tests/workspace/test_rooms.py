@@ -142,7 +142,8 @@ def test_import_ids_and_name_lookups(engine: Engine) -> None:
         assert rooms.find_by_import_id(conn, "slack:T2", "C1") is None
         assert rooms.find_by_name(conn, "random") is not None
         assert rooms.find_by_name(conn, "Random") is None
-        assert rooms.find_by_name_or_fname(conn, "Random!") is not None
+        assert rooms.find_by_name_or_fname(conn, "Random!", t="c") is not None
+        assert rooms.find_by_name_or_fname(conn, "Random!", t="p") is None
     assert by_import is not None and by_import.doc["importIds"] == ["C1", "C2", "C3"]
 
 

@@ -18,6 +18,7 @@ from chatport.fetch.url import parse_url
 from chatport.imports import operations as ops
 from chatport.imports import registry as reg
 from chatport.imports import selection as sel
+from chatport.imports import selection_marks as marks
 from chatport.imports import staging, steps
 from chatport.imports.b64 import decode_lenient, decoded_length
 from chatport.imports.conversion import start_conversion
@@ -198,7 +199,10 @@ class ImportService:
         with self.ctx.engine.connect() as conn:
             users = staging.records(conn, op.id, "user")
             channels = staging.records(conn, op.id, "channel")
-        return sel.build(entry.name, users, channels, op.count.get("messages", 0))
+            built = sel.build(entry.name, users, channels, op.count.get("messages", 0))
+            marks.mark_users(conn, built["users"])
+            marks.mark_channels(conn, built["channels"])
+        return built
 
     # --- startImport -----------------------------------------------------------------------
 

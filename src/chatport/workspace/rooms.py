@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 from chatport import ids
 from chatport.clock import iso_ms
@@ -176,16 +176,25 @@ def get_rooms(conn: Connection, room_ids: Iterable[str]) -> dict[str, RoomRow]:
     return found
 
 
+def default_rooms(conn: Connection) -> list[RoomRow]:
+    """Rooms every new user joins (``default: true``; Rocket.Chat's ``GENERAL``)."""
+    return [row(r) for r in conn.execute(select(R).where(R.c.is_default.is_(True)))]
+
+
 def find_by_name(conn: Connection, name: str) -> RoomRow | None:
     """The room with exactly this ``name`` (Rocket.Chat's ``Rooms.findOneByName``)."""
     r = conn.execute(select(R).where(R.c.name == name)).first()
     return row(r) if r else None
 
 
-def find_by_name_or_fname(conn: Connection, value: str) -> RoomRow | None:
-    """A room whose ``name`` or ``fname`` equals ``value`` (importers.md §1.8 step 3)."""
+def find_by_name_or_fname(conn: Connection, value: str, *, t: str) -> RoomRow | None:
+    """A room of type ``t`` whose ``name`` or ``fname`` equals ``value`` (importers.md §1.8
+    step 3): rooms of another type never match, so a private group never lands in a public
+    channel of the same name (nor the reverse)."""
     r = conn.execute(
-        select(R).where(or_(R.c.name == value, R.c.fname == value)).order_by(R.c.ts, R.c.id)
+        select(R)
+        .where(or_(R.c.name == value, R.c.fname == value), R.c.t == t)
+        .order_by(R.c.ts, R.c.id)
     ).first()
     return row(r) if r else None
 
@@ -207,6 +216,18 @@ def find_by_import_id(conn: Connection, namespace: str, import_id: str) -> RoomR
         .where(RI.c.namespace == namespace, RI.c.import_id == import_id)
     ).first()
     return row(r) if r else None
+
+
+def rebind_import_ids(
+    conn: Connection, room_id: str, namespace: str, import_ids: Iterable[str], *, now: int
+) -> None:
+    """Move import ids to ``room_id`` from whatever room held them: a source room that changed
+    type (a Slack channel made private) gets a room of its own, and its later messages follow
+    it instead of the room of the old type."""
+    wanted = [str(i) for i in dict.fromkeys(import_ids)]
+    if wanted:
+        conn.execute(delete(RI).where(RI.c.namespace == namespace, RI.c.import_id.in_(wanted)))
+    add_import_ids(conn, room_id, namespace, wanted, now=now)
 
 
 def add_import_ids(

@@ -22,7 +22,11 @@ MAX_COUNT: Final = 100
 MAX_OFFSET: Final = 2**31 - 1
 QUERY: Final[dict[str, Any]] = {
     "type": "object",
-    "properties": {"count": {"type": "number"}, "offset": {"type": "number"}},
+    "properties": {
+        "count": {"type": "number"},
+        "offset": {"type": "number"},
+        "warnings": {"type": "string", "enum": ["true", "false"]},
+    },
     "additionalProperties": False,
 }
 
@@ -33,4 +37,5 @@ def import_errors(call: Call = Depends(gate(RUN_IMPORT))) -> Response:
     offset = min(max(0, int(query.get("offset") or 0)), MAX_OFFSET)
     count = int(query.get("count") or MAX_COUNT)
     count = MAX_COUNT if count <= 0 else min(count, MAX_COUNT)
-    return envelope.success(current_errors(call.ctx, offset, count))
+    warnings = query.get("warnings") == "true"
+    return envelope.success(current_errors(call.ctx, offset, count, warnings))

@@ -51,11 +51,23 @@ def _bound_elsewhere(conn: Connection, room_id: str, namespace: str, own: list[s
     return any(import_id not in own for (import_id,) in rows)
 
 
-def _free_name(conn: Connection, slug: str) -> str:
+def free_name(conn: Connection, slug: str) -> str:
     n = 2
     while rooms_repo.find_by_name(conn, f"{slug}-{n}") is not None:
         n += 1
     return f"{slug}-{n}"
+
+
+KIND = {"c": "public channel", "p": "private group"}
+
+
+def _rename_reason(conn: Connection, slug: str, same_type: rooms_repo.RoomRow | None) -> str:
+    """Why a channel record was given a new name: said on the record and the prepare page."""
+    if same_type is not None:
+        return f"#{slug} was already imported from another record of this import"
+    taken = rooms_repo.find_by_name(conn, slug)
+    kind = KIND.get(taken.t, "room") if taken is not None else "room"
+    return f"a {kind} #{slug} exists: rooms of another type are never merged"
 
 
 def convert_room(
@@ -98,13 +110,20 @@ def convert_room(
     assert name is not None
     slug = slugify(name, import_ids[0])
     rename_to: str | None = None
+    rename_reason: str | None = None
+    rebind = False
+    if existing is not None and existing.t != t:
+        # A mapped or general room of the other type: merging would change who reads what.
+        existing, rebind = None, True
     if existing is None:
-        candidate = rooms_repo.find_by_name_or_fname(conn, slug)
-        if candidate is not None and candidate.t != "d":
-            if _bound_elsewhere(conn, candidate.id, options.namespace, import_ids):
-                rename_to = _free_name(conn, slug)
-            else:
-                existing = candidate
+        candidate = rooms_repo.find_by_name_or_fname(conn, slug, t=t)
+        if candidate is not None and not _bound_elsewhere(
+            conn, candidate.id, options.namespace, import_ids
+        ):
+            existing = candidate
+        elif rooms_repo.find_by_name(conn, slug) is not None:
+            rename_to = free_name(conn, slug)
+            rename_reason = _rename_reason(conn, slug, candidate)
     if missing:
         warnings.append(
             {"message": "importer-channel-member-not-found", "details": {"members": missing}}
@@ -115,12 +134,16 @@ def convert_room(
         )
     final_name = rename_to or slug
     if final_name != name:
-        warnings.append(
-            {"message": "importer-channel-name-normalised", "details": {"original": name}}
-        )
-    return _new_channel(
+        details: dict[str, Any] = {"original": name}
+        if rename_reason:
+            details["reason"] = rename_reason
+        warnings.append({"message": "importer-channel-name-normalised", "details": details})
+    outcome = _new_channel(
         conn, data, t, final_name, name, members, users, import_ids, options, warnings, now
     )
+    if rebind and outcome.room_id is not None:
+        rooms_repo.rebind_import_ids(conn, outcome.room_id, options.namespace, import_ids, now=now)
+    return outcome
 
 
 def _new_channel(
@@ -225,7 +248,7 @@ def _update_existing(
     current = set(subs.room_member_ids(conn, room.id))
     absent = [m for m in members if m.id not in current]
     if absent:
-        if options.add_members_to_existing:
+        if options.add_members_to_existing or room.doc.get("default") is True:
             subs.add_members(conn, room, absent, now=now)
         else:
             warnings.append({"message": "importer-channel-existing-members-not-added"})

@@ -8,11 +8,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from chatport.accounts import repository as accounts_repo
 from chatport.accounts.settings_registry import DM_MAX_USERS
 from chatport.imports import staging
+from chatport.imports.convert.lookups import ROCKET_CAT
 from chatport.imports.convert.rooms import RoomOptions, RoomOutcome, convert_room
 from chatport.imports.phases.run import Run, user_lookup
 from chatport.imports.phases.staged import convert_staged
 from chatport.imports.staging import StagedRecord
 from chatport.workspace import rooms as rooms_repo
+from chatport.workspace import subscriptions as subs
 from chatport.workspace.subscriptions import Member
 
 BATCH = 100
@@ -59,6 +61,26 @@ def convert_channels(run: Run) -> None:
         lambda rec: run.selection.includes_channel(rec.import_id, rec.data.get("t") == "d"),
         convert,
     )
+    join_default_rooms(run)
+
+
+JOIN_BATCH = 1000
+
+
+def join_default_rooms(run: Run) -> None:
+    """Every user of this import's namespace joins every default room (importers §1.7, §1.8):
+    the members of the channel merged into ``GENERAL`` are its members, and new users are in
+    #general as on any Rocket.Chat server. Idempotent, so a resumed run simply repeats it."""
+    with run.ctx.engine.begin() as conn:
+        defaults = rooms_repo.default_rooms(conn)
+        if not defaults:
+            return
+        members = list(user_lookup(run, conn).by_import_id.values())
+        members = [m for m in {m.id: m for m in members}.values() if m.id != ROCKET_CAT]
+        now = run.now()
+        for room in defaults:
+            for start in range(0, len(members), JOIN_BATCH):
+                subs.add_members(conn, room, members[start : start + JOIN_BATCH], now=now)
 
 
 def unselected_room_ids(run: Run) -> set[str]:

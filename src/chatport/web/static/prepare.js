@@ -73,12 +73,16 @@ CP.start(async () => {
       if (item.is_deleted) out.push(["deleted", "bad"]);
       if (item.is_bot) out.push(["bot", ""]);
       if (item.is_email_taken) out.push(["email in use", "bad"]);
+      if (item.existing_user) out.push([`merges into @${item.existing_user}`, ""]);
     } else {
       if (item.is_direct) out.push(["all direct messages", ""]);
       else if (item.is_private) out.push(["private", ""]);
       if (item.is_archived) out.push(["archived", ""]);
+      if (item.imported_as) out.push([`imported as #${item.imported_as}`, "bad", item.name_conflict]);
     }
-    return out.map(([text, tone]) => el("span", { className: `badge ${tone}` }, text));
+    return out.map(([text, tone, title]) =>
+      el("span", { className: `badge ${tone}`, title: title || "" }, text, title ? el("span", { className: "muted small" }, ` (${title})`) : ""),
+    );
   }
 
   function list(kind, items) {
