@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from chatport import __version__
 from chatport.api import envelope
+from chatport.api.nul_guard import NulGuard, nul_error
 from chatport.api.ratelimit import RateLimiter
 from chatport.api.routes import accounts, admin_settings, import_errors, imports, users, workspace
 from chatport.api.routes import files as file_routes
@@ -55,6 +57,7 @@ def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
         app.include_router(module.router)
     app.include_router(file_routes.router)  # /file-upload and /avatar (issue 5)
     _install_error_handlers(app)
+    app.add_middleware(NulGuard)
     return app
 
 
@@ -84,6 +87,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_r: Request, _exc: RequestValidationError) -> Response:
         return envelope.plain_error("Invalid request").response()
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        if "NUL" in str(exc.orig) or "\\u0000" in str(exc.orig):
+            return nul_error().response()  # a NUL the edge did not see (PostgreSQL only)
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

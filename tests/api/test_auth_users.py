@@ -223,8 +223,17 @@ BAD_USERNAMES: list[Any] = [
     "x" * 256,
     "bob\n",
     "\nbob",
-    "a\x00b",
 ]
+
+
+def test_create_nul_username_is_refused_before_the_database(server: LiveServer) -> None:
+    """PostgreSQL holds no NUL: both backends answer the same 400 (issue defect 14)."""
+    r = server.admin().post(CREATE, json=new_user("ok", username="a\x00b"))
+    assert r.status_code == 400
+    assert r.json() == {
+        "success": False,
+        "error": "Request parameters must not contain NUL characters (U+0000)",
+    }
 
 
 def test_create_invalid_username(server: LiveServer) -> None:

@@ -256,7 +256,7 @@ def test_a4_idle_timeout(server: LiveServer, files: FileServer) -> None:
     assert time.monotonic() - started < 10
     op = _current(admin)
     assert op["failureReason"] == "error-import-file-download-failed"  # type: ignore[index]
-    assert "failureMessage" not in op  # type: ignore[operator]
+    assert "stopped sending data" in op["failureMessage"]  # type: ignore[index]
     assert not list(_store(server).iterdir())
 
 

@@ -71,8 +71,9 @@ def test_iter_json_array_large_stream_in_small_reads() -> None:
 )
 def test_guards_agree_with_json_on_valid_documents(document: list[object]) -> None:
     data = json.dumps(document, ensure_ascii=False).encode()
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in data.decode("utf-8", "surrogatepass")):
-        return  # lone surrogates are repaired on purpose (tested below)
+    text = data.decode("utf-8", "surrogatepass")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text) or "\\u0000" in text:
+        return  # lone surrogates and NUL are repaired on purpose (tested below)
     assert load_json(data, "m.json").value == json.loads(data)
     assert [item.value for item in stream_items(data)] == json.loads(data)
 
@@ -166,24 +167,31 @@ def test_a7_02_huge_integer() -> None:
     data = b'{"ts": ' + b"9" * 5000 + b"}"
     with pytest.raises(InvalidRecord, match="m.json: invalid record: integer with 5000 digits"):
         load_json(data, "m.json")
-    with pytest.raises(ArchiveError, match="m.json: invalid JSON"):
-        stream_items(b"[" + data + b"]", "m.json")
     assert load_json(b"-" + b"9" * 4300, "m").value < 0
+
+
+def test_a7_02_huge_integer_loses_only_its_record() -> None:
+    """Issue: one odd value lost every record after it in the same file."""
+    data = b'[{"id": "U0"}, {"id": "U1", "ts": ' + b"9" * 5000 + b'}, {"id": "U2"}]'
+    items = stream_items(data, "users.json")
+    assert [item.value for item in items] == [{"id": "U0"}, None, {"id": "U2"}]
+    assert items[1].error == "integer with 5000 digits (more than 4300)"
 
 
 @pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
 def test_a7_03_nan_and_infinity(constant: bytes) -> None:
     with pytest.raises(InvalidRecord, match="is not allowed"):
         load_json(b'{"ts": ' + constant + b"}", "m")
-    with pytest.raises(ArchiveError, match="invalid JSON"):
-        stream_items(b'[{"ts": ' + constant + b"}]")
+    items = stream_items(b'[{"ts": ' + constant + b'}, {"ts": 1}]')
+    assert items[0].error == f"{constant.decode()} is not allowed"
+    assert items[1].value == {"ts": 1}
 
 
 def test_a7_03_float_overflow_is_invalid() -> None:
     with pytest.raises(InvalidRecord, match="number out of range"):
         load_json(b'{"ts": 1e309}', "m")
-    with pytest.raises(ArchiveError):
-        stream_items(b'[{"ts": 1e309}]')
+    items = stream_items(b'[{"ts": 1e309}, {"ts": 2}]')
+    assert items[0].error == "number out of range" and items[1].value == {"ts": 2}
 
 
 def test_a7_04_duplicate_keys() -> None:
@@ -283,3 +291,43 @@ def test_stream_errors_from_the_archive_pass_through() -> None:
 
     with pytest.raises(ArchiveError, match="larger than 1 KiB"):
         list(iter_json_array(Exploding(), "m.json"))  # type: ignore[arg-type]
+
+
+def test_nul_characters_become_replacement_characters() -> None:
+    """PostgreSQL holds no U+0000: both backends store U+FFFD instead (issue defect 14)."""
+    from chatport.archives.jsonguard import NUL_WARNING
+
+    result = load_json(b'{"name": "a\\u0000b", "k\\u0000": ["\\u0000"], "e": "\\\\u0000"}', "m")
+    assert result.value == {"name": "a\ufffdb", "k\ufffd": ["\ufffd"], "e": "\\u0000"}
+    assert result.warnings == (NUL_WARNING,) and not result.proven
+    assert load_json(b'"\\u0000"', "m").value == "\ufffd"
+    assert load_json(b'{"e": "\\\\u0000"}', "m").warnings == ()  # an escaped backslash
+    items = stream_items(b'[{"t": "x\\u0000"}, {"t": "fine"}]')
+    assert items[0].value == {"t": "x\ufffd"} and items[0].warnings == (NUL_WARNING,)
+    assert items[1].warnings == ()
+
+
+def test_record_over_the_cap_is_skipped_unbuffered() -> None:
+    big = b'{"id": "U1", "text": "' + b"x" * 5000 + b'\\"[{" }'
+    data = b'[{"id": "U0"}, ' + big + b', {"id": "U2"}]'
+    items = list(iter_json_array(io.BytesIO(data), "m.json", max_record_bytes=1000))
+    assert [item.value for item in items] == [{"id": "U0"}, None, {"id": "U2"}]
+    assert items[1].error == "record of more than 1000 bytes"
+
+
+def test_strings_cut_by_reads_and_offsets_in_errors() -> None:
+    class Trickle(io.RawIOBase):
+        def __init__(self, data: bytes) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            return self._data.read(min(size, 3) if size else 0)
+
+    data = b'[{"a": "b,]\\"c"}, "x\\\\", [1, {"k": "}"}]]'
+    items = list(iter_json_array(Trickle(data), "m"))  # type: ignore[arg-type]
+    assert [item.value for item in items] == json.loads(data)
+    with pytest.raises(ArchiveError, match=r"m.json: invalid JSON in the element at byte 11: "):
+        stream_items(b'[{"a": 1}, {"a" 2}]', "m.json")

@@ -16,6 +16,7 @@ from chatport.accounts.seed import API_BYPASS_RATE_LIMIT
 from chatport.accounts.service import AuthUser
 from chatport.accounts.settings_registry import RATE_LIMITER_ENABLED
 from chatport.api import envelope
+from chatport.api.nul_guard import body_has_nul, nul_error
 from chatport.api.ratelimit import RateLimiter
 from chatport.api.request_parsing import QueryParseError, parse_body, parse_query
 from chatport.api.validation import ValidationFailure, validate
@@ -56,6 +57,8 @@ class Call:
 
     def body(self, schema: dict[str, Any] | None, *, coerce: bool = False) -> Any:
         parsed = parse_body(self.content_type, self.raw_body)
+        if body_has_nul(self.raw_body, parsed):
+            raise nul_error()
         if schema is None:
             return parsed
         try:

@@ -8,7 +8,8 @@ imports nothing else from chatport, so it can be reasoned about and fuzzed on it
 
 from .csvguard import iter_csv_rows
 from .errors import ArchiveError, InvalidRecord, MemberTooLarge
-from .jsonguard import JsonItem, JsonResult, iter_json_array, load_json
+from .jsonarray import iter_json_array
+from .jsonguard import JsonItem, JsonResult, load_json
 from .limits import ArchiveLimits
 from .names import display_name, is_junk, safe_member_name
 from .sniff import Kind, sniff_bytes, sniff_kind

@@ -14,15 +14,12 @@ record (duplicate keys, ``NaN``/``Infinity``, huge integers, numbers out of floa
 from __future__ import annotations
 
 import codecs
-import contextlib
 import json
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-import ijson
 import orjson
 
 from .errors import ArchiveError, InvalidRecord
@@ -31,6 +28,10 @@ from .names import display_name
 DEFAULT_MAX_DEPTH = 64
 MAX_INT_DIGITS = 4300
 SURROGATE_WARNING = "lone surrogate replaced by U+FFFD"
+#: PostgreSQL can hold no U+0000 in text or JSONB; so that both backends store the same
+#: documents, every NUL from an archive becomes U+FFFD on either one (docs/importers.md).
+NUL_WARNING = "NUL character replaced by U+FFFD"
+_NUL_ESCAPE = b"\\u0000"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Digits to "0", everything else to ".": a run of 19 digits becomes b"0" * 19 (C speed, where a
@@ -39,10 +40,6 @@ _DIGIT_MASK = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
 _LONG_RUN = b"0" * 19
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32 LE starts like UTF-16 LE
-_READ_SIZE = 64 << 10
-# ijson's pure-Python backend, on purpose: yajl2_c silently turns "\ud800" into "?", overflows
-# on integers past 64 bits with use_float, and fails with SystemError on 5000-digit integers.
-_IJSON = ijson.get_backend("python")
 
 
 @dataclass(frozen=True)
@@ -82,8 +79,17 @@ def load_json(data: bytes, member: str, max_depth: int = DEFAULT_MAX_DEPTH) -> J
     Raises :class:`ArchiveError` naming the member for invalid UTF-8, UTF-16/32, a syntax error
     or nesting deeper than ``max_depth``; :class:`InvalidRecord` for duplicate keys,
     ``NaN``/``Infinity``, integers over 4300 digits or numbers out of float range. Lone surrogates
-    become U+FFFD with a warning.
+    and NUL characters (in keys too) become U+FFFD with a warning.
     """
+    result = _load(data, member, max_depth)
+    if _NUL_ESCAPE in data:
+        value, found = _scrub_nul(result.value)
+        if found:
+            return JsonResult(value, (*result.warnings, NUL_WARNING))
+    return result
+
+
+def _load(data: bytes, member: str, max_depth: int) -> JsonResult:
     fast = _fast_load(data, max_depth)
     if fast is not None:
         return JsonResult(fast, proven=True)
@@ -167,126 +173,13 @@ def _checked_colons(value: Any, max_depth: int) -> int | None:
     return text.count(b":")
 
 
-def iter_json_array(
-    stream: BinaryIO, member: str, max_depth: int = DEFAULT_MAX_DEPTH
-) -> Iterator[JsonItem]:
-    """Stream the elements of a top-level array with ijson, in bounded memory.
-
-    Raises :class:`ArchiveError` naming the member when the top level is not an array, for
-    invalid UTF-8, UTF-16/32, a syntax error or nesting deeper than ``max_depth`` (the top-level
-    array counts as one level). ijson's lexer treats ``NaN``, ``Infinity``, integers over 4300
-    digits and numbers out of float range as syntax errors, so those stop the member rather than
-    one element. Duplicate keys make only their element invalid (:attr:`JsonItem.error`); lone
-    surrogates become U+FFFD with a warning on that element.
-    """
-    where = display_name(member)
-    source = _CheckedUtf8(stream, where)
-    events = _IJSON.basic_parse(source, use_float=True, buf_size=_READ_SIZE)
-    try:
-        yield from _elements(iter(events), where, max_depth)
-    except ArchiveError:
-        source.raise_failure()
-        raise
-    except (ijson.JSONError, ValueError) as exc:
-        source.raise_failure()
-        raise ArchiveError(f"{where}: invalid JSON: {_first_line(exc)}") from None
-    finally:
-        # Closing ijson's coroutines early makes them complain about the unfinished document;
-        # do it here, quietly, rather than in a garbage-collector warning.
-        with contextlib.suppress(Exception):
-            events.close()
-    source.raise_failure()
-
-
-def _elements(events: Iterator[tuple[str, Any]], where: str, max_depth: int) -> Iterator[JsonItem]:
-    first = next(events, None)
-    if first is None or first[0] != "start_array":
-        raise ArchiveError(f"{where}: expected a JSON array at the top level")
-    for index, (event, value) in enumerate(events):
-        if event == "end_array":
-            break
-        builder = _ElementBuilder(where, max_depth)
-        built = builder.build(event, value, events)
-        if builder.error is not None:
-            yield JsonItem(index, None, (), builder.error)
-        else:
-            yield JsonItem(index, built, builder.warnings())
-    for _ in events:  # ijson raises on anything but whitespace after the array
-        raise ArchiveError(f"{where}: unexpected content after the array")  # pragma: no cover
-
-
-class _ElementBuilder:
-    """Builds one array element from ijson events, enforcing depth and record rules."""
-
-    def __init__(self, where: str, max_depth: int) -> None:
-        self._where = where
-        self._max_depth = max_depth
-        self.error: str | None = None
-        self._surrogates = False
-
-    def warnings(self) -> tuple[str, ...]:
-        return (SURROGATE_WARNING,) if self._surrogates else ()
-
-    def build(self, event: str, value: Any, events: Iterator[tuple[str, Any]]) -> Any:
-        if event not in ("start_map", "start_array"):
-            return self._scalar(event, value)
-        root: dict[str, Any] | list[Any] = {} if event == "start_map" else []
-        stack: list[dict[str, Any] | list[Any]] = [root]
-        keys: list[str] = [""]
-        self._check_depth(len(stack))
-        for event, value in events:
-            if event == "map_key":
-                key = self._text(value)
-                if self.error is None and key in stack[-1]:
-                    self.error = f"duplicate key {display_name(key)!r}"
-                keys[-1] = key
-            elif event in ("end_map", "end_array"):
-                stack.pop()
-                keys.pop()
-                if not stack:
-                    return root
-            elif event in ("start_map", "start_array"):
-                child: dict[str, Any] | list[Any] = {} if event == "start_map" else []
-                self._attach(stack[-1], keys[-1], child)
-                stack.append(child)
-                keys.append("")
-                self._check_depth(len(stack))
-            else:
-                self._attach(stack[-1], keys[-1], self._scalar(event, value))
-        raise ArchiveError(f"{self._where}: unexpected end of data")  # ijson raises first
-
-    def _check_depth(self, open_containers: int) -> None:
-        if open_containers + 1 > self._max_depth:  # + 1: the top-level array
-            raise ArchiveError(f"{self._where}: nested deeper than {self._max_depth} levels")
-
-    @staticmethod
-    def _attach(parent: dict[str, Any] | list[Any], key: str, value: Any) -> None:
-        if isinstance(parent, list):
-            parent.append(value)
-        else:
-            parent[key] = value
-
-    def _scalar(self, event: str, value: Any) -> Any:
-        if event == "string":
-            return self._text(value)
-        finite = not isinstance(value, float) or math.isfinite(value)
-        if not finite and self.error is None:
-            self.error = "number out of range"
-        return value
-
-    def _text(self, value: str) -> str:
-        if _SURROGATE.search(value):
-            self._surrogates = True
-            return _SURROGATE.sub("\ufffd", value)
-        return value
-
-
-class _CheckedUtf8:
-    """Feeds ijson while validating strict UTF-8; strips a UTF-8 BOM, rejects UTF-16/32.
+class CheckedUtf8:
+    """Feeds a streaming reader while validating strict UTF-8; strips a UTF-8 BOM, rejects
+    UTF-16/32.
 
     A failure (bad encoding, or an error from the archive reader such as a size cap) is kept and
-    reported as end of input: raising inside ijson's source would leave its coroutines unclosed.
-    The caller then raises the kept failure, which takes precedence over ijson's own complaint.
+    reported as end of input; the caller then raises the kept failure, which takes precedence
+    over any complaint about the text cut short.
     """
 
     def __init__(self, stream: BinaryIO, where: str) -> None:
@@ -302,7 +195,7 @@ class _CheckedUtf8:
             raise self._failure
 
     def read(self, size: int = -1) -> bytes:
-        if size == 0:  # ijson probes with read(0) to tell bytes from text
+        if size == 0:
             return b""
         if self._failure is not None:
             return b""
@@ -433,6 +326,30 @@ def _scrub_surrogates(root: Any) -> bool:
             elif isinstance(item, dict | list):
                 stack.append(item)
     return found
+
+
+def _scrub_nul(root: Any) -> tuple[Any, bool]:
+    """``root`` with every U+0000 in keys and strings replaced by U+FFFD; True if any was."""
+    if isinstance(root, str):
+        return (root.replace("\x00", "\ufffd"), True) if "\x00" in root else (root, False)
+    found = False
+    stack = [root] if isinstance(root, dict | list) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict) and any("\x00" in key for key in node):
+            renamed = {key.replace("\x00", "\ufffd"): value for key, value in node.items()}
+            node.clear()
+            node.update(renamed)
+            found = True
+        slots = node.items() if isinstance(node, dict) else enumerate(node)
+        for slot, item in list(slots):
+            if isinstance(item, str):
+                if "\x00" in item:
+                    node[slot] = item.replace("\x00", "\ufffd")
+                    found = True
+            elif isinstance(item, dict | list):
+                stack.append(item)
+    return root, found
 
 
 def _first_line(exc: BaseException) -> str:

@@ -271,6 +271,8 @@ pending_items = Table(
     Column("targets", Json, nullable=False),
     Column("state", String(16), nullable=False),
     Column("error", String(64), nullable=True),
+    Column("weight", Integer, nullable=False, server_default=text("1")),
+    Column("reason", Text, nullable=True),
     Column("lease_owner", String(80), nullable=True),
     Column("lease_until", Millis, nullable=True),
     Column("updated_at", Millis, nullable=False),

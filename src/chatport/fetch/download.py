@@ -65,7 +65,9 @@ def _declared_length(response: HTTPResponse) -> int | None:
 def _check_final(response: HTTPResponse, limits: Limits) -> int | None:
     """Refuse a final response that is not a plain 2xx body within the cap."""
     if not 200 <= response.status < 300:
-        raise FetchRefused(PROCESSING_REQUEST, "final status outside 2xx")
+        raise FetchRefused(
+            PROCESSING_REQUEST, "final status outside 2xx", f"HTTP {response.status}"
+        )
     transfer = _tokens(response, "transfer-encoding")
     if transfer and transfer != ["chunked"]:
         raise FetchRefused(PROCESSING_REQUEST, "unsupported Transfer-Encoding")
@@ -142,9 +144,24 @@ class Download:
         return self._chunks(chunk_size)
 
     def _fail(self, code: str, detail: str) -> FetchRefused:
-        log.warning("download failed: url=%s reason=%s", self.url.display(), detail)
+        message = self._words(detail)
+        log.warning("download failed: url=%s reason=%s", self.url.display(), message)
         self.close()
-        return FetchRefused(code, detail)
+        return FetchRefused(code, detail, message)
+
+    def _words(self, detail: str) -> str:
+        host = self.url.host
+        if detail == "total deadline":
+            return f"the download from {host} did not finish within the total deadline"
+        if detail == "byte cap reached":
+            return f"the file from {host} is larger than the {self._limits.max_bytes}-byte cap"
+        if detail == "body shorter than Content-Length":
+            return f"{host} closed the connection before the whole file arrived"
+        if detail == "closed":
+            return "the download was stopped"
+        if "Timeout" in detail:
+            return f"{host} stopped sending data (nothing within the idle timeout)"
+        return f"reading from {host} failed: {detail}"
 
     def _stopped(self) -> bool:
         """Closed or aborted from another thread; checked after every read."""
@@ -249,7 +266,8 @@ def open_download(
             length = _check_final(hop.response, limits)
         except FetchRefused as exc:
             hop.close()
-            log.warning("fetch refused: url=%s reason=%s", current.display(), exc.detail)
+            exc.message = f"{exc.message} from {current.host}"
+            log.warning("fetch refused: url=%s reason=%s", current.display(), exc.message)
             raise
         if deadline.expired():
             hop.close()

@@ -49,16 +49,25 @@ class UrlInvalid(Exception):
 
 
 class FetchRefused(Exception):
-    """A fetch that was refused or failed; ``code`` is one of ``REFUSAL_CODES``."""
+    """A fetch that was refused or failed; ``code`` is one of ``REFUSAL_CODES``.
+
+    ``detail`` is the fixed-vocabulary reason; ``message`` says it in words for the
+    administrator who asked for the fetch ("HTTP 404 from files.example.com", "port 8765 is
+    not allowed: add files.example.com:8765 to SSRF_Allowlist"): the operation's
+    ``failureMessage``, the admin page, the CLI and the server log. It names only what the
+    administrator typed (host, port), the addresses checked and the status line's code, never
+    a query string, a header or a byte of the body. The code the API answers stays the same.
+    """
 
     code: str
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", message: str = "") -> None:
         if code not in REFUSAL_CODES:
             raise ValueError("unknown fetch refusal code")
         super().__init__(code)
         self.code = code
         self.detail = detail
+        self.message = message or detail
 
     def __str__(self) -> str:
         return self.code

@@ -92,9 +92,22 @@ def _aborted(abort: Abort | None) -> bool:
     return abort is not None and abort.is_set
 
 
-def _fail(url: ParsedUrl, detail: str) -> FetchRefused:
-    log.warning("fetch failed: url=%s reason=%s", url.display(), detail)
-    return FetchRefused(PROCESSING_REQUEST, detail)
+def _fail(url: ParsedUrl, detail: str, message: str = "") -> FetchRefused:
+    words = message or f"{url.host}:{url.port}: {detail}"
+    log.warning("fetch failed: url=%s reason=%s", url.display(), words)
+    return FetchRefused(PROCESSING_REQUEST, detail, words)
+
+
+def _connect_words(url: ParsedUrl, error: BaseException | None) -> str:
+    """Why no address answered, as an administrator would put it."""
+    where = f"{url.host}:{url.port}"
+    if isinstance(error, ConnectionRefusedError) or "refused" in str(error).lower():
+        return f"could not connect to {where}: connection refused"
+    if isinstance(error, TimeoutError) or "timed out" in str(error).lower():
+        return f"could not connect to {where}: timed out"
+    if error is not None and "ssl" in type(error).__name__.lower():
+        return f"could not connect to {where}: the TLS handshake failed"
+    return f"could not connect to {where}"
 
 
 def _connect(
@@ -106,6 +119,7 @@ def _connect(
     abort: Abort | None = None,
 ) -> tuple[HTTPConnection, socket.socket, str]:
     """Connect (and finish TLS) to the first checked address that answers in time."""
+    last_error: BaseException | None = None
     for address in addresses:
         if _aborted(abort):
             raise _fail(url, "cancelled")
@@ -122,6 +136,7 @@ def _connect(
         except Exception as exc:
             watchdog.disarm()
             conn.close()
+            last_error = exc
             log.info(
                 "fetch connect failed: url=%s address=%s error=%s",
                 url.display(),
@@ -136,9 +151,10 @@ def _connect(
             raise _fail(url, "cancelled")
         if watchdog.fired or sock is None:
             conn.close()
+            last_error = TimeoutError()
             continue
         return conn, sock, address
-    raise _fail(url, "connect or TLS failed")
+    raise _fail(url, "connect or TLS failed", _connect_words(url, last_error))
 
 
 def open_hop(
@@ -176,13 +192,15 @@ def open_hop(
         if _aborted(abort):
             raise _fail(url, "cancelled") from None
         log.info("fetch head failed: url=%s error=%s", url.display(), type(exc).__name__)
-        raise _fail(url, "no response head") from None
+        raise _fail(
+            url, "no response head", f"{url.host} closed the connection without an answer"
+        ) from None
     hop = Hop(url, address, conn, sock, response, watchdog)
     if _aborted(abort):
         hop.close()
         raise _fail(url, "cancelled")
     if watchdog.fired:
         hop.close()
-        raise _fail(url, "header timeout")
+        raise _fail(url, "header timeout", f"{url.host} sent no answer within {budget:.0f} s")
     watchdog.disarm()
     return hop

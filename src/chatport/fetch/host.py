@@ -33,7 +33,7 @@ _NUMERIC_LABEL_RE = re.compile(r"(?:[0-9]+|0[xX][0-9a-fA-F]*)\Z")
 
 
 def _ssrf(detail: str) -> FetchRefused:
-    return FetchRefused(SSRF_VALIDATION_FAILED, detail)
+    return FetchRefused(SSRF_VALIDATION_FAILED, detail, f"the URL's host is not valid: {detail}")
 
 
 def _has_forbidden(text: str) -> bool:

@@ -70,7 +70,22 @@ class _Refusal:
             shown,
             reason,
         )
-        return FetchRefused(SSRF_VALIDATION_FAILED, reason)
+        return FetchRefused(SSRF_VALIDATION_FAILED, reason, self._words(reason, shown))
+
+    def _words(self, reason: str, shown: str) -> str:
+        host, port = self._url.host, self._url.port
+        allow = f"add {host}:{port} to SSRF_Allowlist"
+        if reason.startswith("name resolution"):
+            return f"could not resolve host {host}: check the name"
+        if reason == "port not allowed":
+            return f"port {port} is not allowed: {allow}"
+        if reason == "host not permitted for this source":
+            return f"host {host} is not a host this source's files come from"
+        if reason == "link-local or metadata address":
+            return f"address {shown} of {host} is link-local or cloud metadata: never fetched"
+        if reason in ("denied address range", "own interface address"):
+            return f"address {shown} of {host} is internal ({reason}): {allow} to fetch from it"
+        return f"host {host} refused: {reason}"
 
 
 def _extra_networks(cidrs: Iterable[str]) -> list[IPNetwork]:

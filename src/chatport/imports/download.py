@@ -145,7 +145,7 @@ def stream_to_store(
             log.info("operation %s: the client left before the answer", op.id)
             cancel(ctx, op, owner=lease.owner)
         else:
-            fail(ctx, op, exc.code, owner=lease.owner)
+            fail(ctx, op, exc.code, exc.message, owner=lease.owner)
     except OSError:
         log.exception("operation %s: storing the download failed", op.id)
         ctx.store.discard(op.id)

@@ -35,9 +35,10 @@ def handler_for(ctx: Context, key: str) -> Handler:
 
 
 def count_pending(ctx: Context, key: str) -> int:
-    """Items a run of ``key`` would fetch now (each distinct file id once)."""
+    """Records a run of ``key`` would serve now: messages waiting for a file (a file shared
+    by three messages counts 3, fetched once), or users waiting for an avatar."""
     with ctx.engine.connect() as conn:
-        return len(handler_for(ctx, key).collect(conn))
+        return sum(item.weight for item in handler_for(ctx, key).collect(conn))
 
 
 def _record_items(ctx: Context, op: ops.Operation) -> int:
@@ -46,7 +47,7 @@ def _record_items(ctx: Context, op: ops.Operation) -> int:
     with ctx.engine.begin() as conn:
         found = handler.collect(conn)
         items.replace_items(conn, op.id, found, ctx.clock.now_ms())
-        n = len(found)
+        n = sum(item.weight for item in found)
         count = {**op.count, "total": n, "messages": n}
         if n:
             count.update(completed=0, error=0)

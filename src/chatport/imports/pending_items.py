@@ -30,6 +30,11 @@ class NewItem:
     url: str
     targets: dict[str, Any]
 
+    @property
+    def weight(self) -> int:
+        """How many records wait for this item: every message sharing the file (or 1)."""
+        return max(1, len(self.targets.get("ids") or ()))
+
 
 @dataclass(frozen=True)
 class Item:
@@ -58,6 +63,7 @@ def replace_items(conn: Connection, op_id: str, items: Sequence[NewItem], now: i
             "seq": seq,
             "url": item.url,
             "targets": item.targets,
+            "weight": item.weight,
             "state": PENDING,
             "updated_at": now,
         }
@@ -107,7 +113,13 @@ def renew(conn: Connection, item: Item, owner: str, now: int, lease_ms: int) -> 
 
 
 def finish(
-    conn: Connection, item: Item, owner: str, state: str, error: str | None, now: int
+    conn: Connection,
+    item: Item,
+    owner: str,
+    state: str,
+    error: str | None,
+    now: int,
+    reason: str | None = None,
 ) -> bool:
     """Mark the item done or failed; False (write nothing else) when the lease is not ours."""
     result = conn.execute(
@@ -118,7 +130,14 @@ def finish(
             P.c.lease_owner == owner,
             P.c.state == PENDING,
         )
-        .values(state=state, error=error, lease_owner=None, lease_until=None, updated_at=now)
+        .values(
+            state=state,
+            error=error,
+            reason=reason,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
     )
     return result.rowcount == 1
 
@@ -132,8 +151,9 @@ def remaining(conn: Connection, op_id: str) -> int:
 
 
 def tally(conn: Connection, op_id: str) -> dict[str, int]:
-    """Items per state: the counters are derived from here (security-reliability §4.7)."""
+    """Records per state, each item weighing the messages it serves: the counters are
+    derived from here (security-reliability §4.7)."""
     rows = conn.execute(
-        select(P.c.state, func.count()).where(P.c.op_id == op_id).group_by(P.c.state)
+        select(P.c.state, func.sum(P.c.weight)).where(P.c.op_id == op_id).group_by(P.c.state)
     )
     return {str(state): int(n) for state, n in rows}

@@ -165,7 +165,8 @@ class ImportService:
             ops.update_op(conn, op, self._now(), status=steps.DOWNLOADING_FILE)
         if shape_refusal is not None or parsed is None:
             code = shape_refusal.code if shape_refusal else steps.FAIL_SSRF
-            fail(self.ctx, op, code, owner=lease.owner)
+            words = shape_refusal.message if shape_refusal else None
+            fail(self.ctx, op, code, words, owner=lease.owner)
             raise PlainError(code)
         from chatport.fetch.download import open_download
 
@@ -179,7 +180,8 @@ class ImportService:
                 log.info("operation %s: the client left before the answer", op.id)
                 cancel(self.ctx, op, owner=lease.owner)
                 raise PlainError(steps.FAIL_CANCELLED) from None
-            fail(self.ctx, op, exc.code, owner=lease.owner)
+            log.warning("operation %s: download refused: %s", op.id, exc.message)
+            fail(self.ctx, op, exc.code, exc.message, owner=lease.owner)
             raise PlainError(exc.code) from None
         self.ctx.runner.submit(stream_to_store, self.ctx, op, lease, download, requester)
 

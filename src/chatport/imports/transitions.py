@@ -18,7 +18,8 @@ def fail(
     message: str | None = None,
     owner: str | None = None,
 ) -> bool:
-    """End ``op`` as failed; ``message`` only for archive-content problems (rest-api §3.1)."""
+    """End ``op`` as failed; ``message`` (``failureMessage``) says why in words: the archive's
+    problem, or why a download was refused or failed (rest-api §3.1)."""
     doc_set: dict[str, object] = {"failureReason": reason}
     if message:
         doc_set["failureMessage"] = message[:1000]
@@ -34,7 +35,7 @@ def fail(
             lease_until=None,
         )
     if done:
-        log.info("operation %s failed: %s", op.id, reason)
+        log.info("operation %s failed: %s%s", op.id, reason, f" ({message})" if message else "")
     return done
 
 
