@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import socket
 from collections.abc import Callable
 
-from chatport import ids
 from chatport.accounts.service import Accounts
 from chatport.accounts.settings_store import SettingsStore
 from chatport.clock import Clock, SystemClock
@@ -17,6 +14,7 @@ from chatport.context import Context, Resolver
 from chatport.db.engine import make_engine
 from chatport.db.migrate import upgrade
 from chatport.imports.filestore import FileStore
+from chatport.imports.lease_owner import new_owner
 from chatport.imports.preparers import available_keys
 from chatport.imports.registry import Registry
 from chatport.jobs import crash
@@ -59,7 +57,7 @@ def build_context(
         store=store,
         registry=Registry(available_keys()),
         runner=JobRunner(),
-        worker_id=f"{socket.gethostname()[:30]}-{os.getpid()}-{ids.random_id(8)}",
+        worker_id=new_owner(),
         resolver=resolver,
         ca_certs=ca_certs,
     )

@@ -213,6 +213,43 @@ def claim(conn: Connection, op_id: str, owner: str, now: int, lease_ms: int) -> 
     return get(conn, op_id)
 
 
+def leased_transient(conn: Connection, now: int) -> list[Operation]:
+    """Operations in a transient state under a lease that has not expired yet."""
+    resting = {steps.FILE_LOADED, steps.USER_SELECTION, *steps.FINAL}
+    rows = conn.execute(
+        select(OPS)
+        .where(
+            OPS.c.status.not_in(sorted(resting)),
+            OPS.c.lease_owner.is_not(None),
+            OPS.c.lease_until >= now,
+        )
+        .order_by(OPS.c.seq)
+    )
+    return [_op(r) for r in rows]
+
+
+def take_over(
+    conn: Connection, op_id: str, old_owner: str, owner: str, now: int, lease_ms: int
+) -> Operation | None:
+    """Move the lease from ``old_owner`` (a process known dead) to ``owner``; one winner."""
+    result = conn.execute(
+        update(OPS)
+        .where(OPS.c.id == op_id, OPS.c.lease_owner == old_owner)
+        .values(lease_owner=owner, lease_until=now + lease_ms, heartbeat_at=now)
+    )
+    if result.rowcount != 1:
+        return None
+    conn.execute(
+        update(tables.pending_items)
+        .where(
+            tables.pending_items.c.op_id == op_id,
+            tables.pending_items.c.lease_owner.like(f"{old_owner}/%"),
+        )
+        .values(lease_owner=None, lease_until=None)
+    )
+    return get(conn, op_id)
+
+
 def renew(conn: Connection, op_id: str, owner: str, now: int, lease_ms: int) -> tuple[bool, bool]:
     """Extend the lease; answers (still owned, still valid)."""
     result = conn.execute(

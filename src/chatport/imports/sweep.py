@@ -14,6 +14,7 @@ from chatport.context import Context
 from chatport.imports import operations as ops
 from chatport.imports import steps
 from chatport.imports.conversion import run_conversion
+from chatport.imports.lease_owner import dead_local_owner
 from chatport.imports.prepare import run_preparation
 from chatport.imports.transitions import cancel, fail
 from chatport.jobs import crash
@@ -25,13 +26,29 @@ def sweep(ctx: Context) -> int:
     now = ctx.clock.now_ms()
     with ctx.engine.connect() as conn:
         stale = ops.transient_unleased(conn, now, ctx.lease_ms)
+        # Leases of this host's dead processes (a restart): taken over now, not in 2 minutes.
+        orphaned = [
+            op
+            for op in ops.leased_transient(conn, now)
+            if dead_local_owner(op.lease_owner, ctx.worker_id)
+        ]
     handled = 0
-    for candidate in stale:
+    for candidate in [*orphaned, *stale]:
         entry = ctx.registry.get(candidate.importer_key)
         if candidate.status == steps.NEW and (entry is None or not entry.takes_file):
             continue  # a resting state for importers without a file
         with ctx.engine.begin() as conn:
-            op = ops.claim(conn, candidate.id, ctx.worker_id, now, ctx.lease_ms)
+            if candidate in orphaned and candidate.lease_owner:
+                log.info(
+                    "operation %s: its process %s is gone, resuming at once",
+                    candidate.id,
+                    candidate.lease_owner,
+                )
+                op = ops.take_over(
+                    conn, candidate.id, candidate.lease_owner, ctx.worker_id, now, ctx.lease_ms
+                )
+            else:
+                op = ops.claim(conn, candidate.id, ctx.worker_id, now, ctx.lease_ms)
         if op is None or op.status != candidate.status:
             continue
         crash.point("sweep.during")
