@@ -73,13 +73,7 @@ def create_admin(
     from chatport.bootstrap import build_context
     from chatport.errors import CodedError
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if not password:
-        typer.echo("a password is required", err=True)
-        raise typer.Exit(2)
+    password = _read_password(password_stdin)
     ctx = build_context(Config(), create_admins=False)
     try:
         user = ctx.accounts.create_user(
@@ -94,6 +88,36 @@ def create_admin(
         typer.echo(f"error: {exc.reason}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created admin {user.username} ({user.id})")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        typer.echo("a password is required", err=True)
+        raise typer.Exit(2)
+    return password
+
+
+@users_app.command("set-password")
+def set_password(
+    user: str = typer.Argument(..., help="Username, email or user id."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password."),
+) -> None:
+    """Set an account's password: imported users have none they know until you set one."""
+    from chatport.bootstrap import build_context
+    from chatport.errors import CodedError
+
+    password = _read_password(password_stdin)
+    ctx = build_context(Config(), create_admins=False)
+    try:
+        changed = ctx.accounts.set_password(user, password)
+    except CodedError as exc:
+        typer.echo(f"error: {exc.reason}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"password set for {changed.username} ({changed.id}); they can log in now")
 
 
 @app.command("import")

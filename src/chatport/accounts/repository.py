@@ -177,6 +177,12 @@ def users_by_emails(conn: Connection, emails: Sequence[str]) -> list[tuple[str, 
     return [(r.email_lower, _row(r)) for r in rows]
 
 
+def set_password_hash(conn: Connection, user_id: str, bcrypt_hash: str, now: int) -> None:
+    conn.execute(
+        update(U).where(U.c.id == user_id).values(password_bcrypt=bcrypt_hash, updated_at=now)
+    )
+
+
 def update_user_doc(conn: Connection, user_id: str, doc: dict[str, Any], now: int) -> None:
     conn.execute(update(U).where(U.c.id == user_id).values(doc=doc, updated_at=now))
 

@@ -289,6 +289,34 @@ class Accounts:
         assert created is not None
         return created
 
+    def set_password(self, login: str, password: str) -> repo.UserRow:
+        """Give an account (an imported one: it has only a random secret) a password.
+
+        ``login`` is a username, an email or a user id. The account keeps its other fields;
+        ``requirePasswordChange`` goes, as the administrator chose this password. Raises
+        :class:`CodedError` ``error-invalid-user`` for no such account.
+        """
+        if not password:
+            raise CodedError("error-invalid-password", "a password is required")
+        with self._engine.begin() as conn:
+            user = (
+                repo.get_user(conn, login)
+                or repo.find_by_username(conn, login)
+                or (repo.find_by_email(conn, login) if "@" in login else None)
+            )
+            if user is None:
+                raise CodedError("error-invalid-user", f"no user {login!r}")
+            now = self._clock.now_ms()
+            repo.set_password_hash(
+                conn, user.id, hash_password(password, self._config.bcrypt_rounds), now
+            )
+            doc = {k: v for k, v in user.doc.items() if k != "requirePasswordChange"}
+            if doc != user.doc:
+                repo.update_user_doc(conn, user.id, doc, now)
+            changed = repo.get_user(conn, user.id)
+        assert changed is not None
+        return changed
+
     def delete_user(self, *, user_id: str | None, username: str | None) -> None:
         with self._engine.begin() as conn:
             user = None

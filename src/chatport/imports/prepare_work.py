@@ -12,6 +12,7 @@ from collections.abc import Callable
 from chatport.context import Context
 from chatport.imports import operations as ops
 from chatport.imports import staging, steps
+from chatport.imports.format_sniff import mismatch
 from chatport.imports.lease import Cancelled, Lease, LeaseLost
 from chatport.imports.prepare_errors import PrepareFailed
 from chatport.imports.preparers import PREPARERS
@@ -50,6 +51,10 @@ def prepare_leased(
                 fail_preparation(
                     ctx, op.id, "the stored import file is missing or changed", lease.owner
                 )
+                return
+            wrong = mismatch(ctx.store.final_path(op.id), op.importer_key)
+            if wrong is not None:
+                fail_preparation(ctx, op.id, wrong, lease.owner)
                 return
             reader(ctx, op, lease)
         if after_staging is not None:

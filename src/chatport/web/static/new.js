@@ -10,7 +10,10 @@ CP.start(async () => {
   const uploadField = document.getElementById("upload-field");
 
   const importers = await CP.call("importers.list");
-  select.replaceChildren(...importers.map((i) => CP.el("option", { value: i.key }, i.name)));
+  // Nothing is preselected: a Slack zip imported as the first entry (CSV) used to end "Done"
+  // with hundreds of failed rows. Preparation also names the right importer for a wrong one.
+  const placeholder = CP.el("option", { value: "", disabled: true, selected: true }, "Choose the export's format");
+  select.replaceChildren(placeholder, ...importers.map((i) => CP.el("option", { value: i.key }, i.name)));
   const wanted = new URLSearchParams(location.search).get("importer");
   if (wanted && importers.some((i) => i.key === wanted)) select.value = wanted;
 
