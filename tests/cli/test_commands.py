@@ -74,3 +74,45 @@ def test_serve_creates_and_prints_a_first_admin(database_url: str, tmp_path: Pat
         assert r.status_code == 200
     finally:
         server.stop()
+
+
+def test_set_password_lets_an_imported_user_log_in(database_url: str, tmp_path: Path) -> None:
+    """Issue defect 12: imported users get a random secret; an administrator gives them a
+    password from the terminal."""
+    from tests.imports.slack_fixtures import build_export
+    from tests.support.process import cli_import
+
+    export = tmp_path / "export.zip"
+    export.write_bytes(
+        build_export(
+            {
+                "users.json": [{"id": "U1", "name": "ann", "profile": {"email": "ann@x.io"}}],
+                "channels.json": [{"id": "C1", "name": "dev", "members": ["U1"], "created": 1}],
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "CHATPORT_DATABASE_URL": database_url,
+        "CHATPORT_DATA_DIR": str(tmp_path / "data"),
+        "CHATPORT_BCRYPT_ROUNDS": "4",
+        "ADMIN_PASS": "admin-pass",
+    }
+    assert cli_import(export, "slack", env).returncode == 0
+    missing = _run(["users", "set-password", "nobody", "--password-stdin"], env, stdin="pw\n")
+    assert missing.returncode == 1 and "no user 'nobody'" in missing.stderr
+    by_email = _run(["users", "set-password", "ann@x.io", "--password-stdin"], env, "n3w-pass\n")
+    assert by_email.returncode == 0, by_email.stderr
+    assert "password set for ann" in by_email.stdout
+
+    server = ServerProcess(database_url, tmp_path / "data", ADMIN_PASS="admin-pass")
+    server.start()
+    try:
+        r = httpx.post(
+            f"{server.base_url}/api/v1/login", json={"user": "ann", "password": "n3w-pass"}
+        )
+        assert r.status_code == 200, r.text
+        me = r.json()["data"]["me"]
+        assert me["username"] == "ann" and "requirePasswordChange" not in me
+    finally:
+        server.stop()

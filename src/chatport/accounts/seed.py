@@ -32,12 +32,14 @@ VIEW_OTHER_USER_CHANNELS = "view-other-user-channels"
 VIEW_C_ROOM = "view-c-room"
 VIEW_JOINED_ROOM = "view-joined-room"
 VIEW_P_ROOM = "view-p-room"
+EDIT_OTHER_USER_PASSWORD = "edit-other-user-password"
 
 PERMISSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (RUN_IMPORT, ("admin",)),
     (VIEW_IMPORT_OPERATIONS, ("admin",)),
     (CREATE_USER, ("admin",)),
     (DELETE_USER, ("admin",)),
+    (EDIT_OTHER_USER_PASSWORD, ("admin",)),
     (VIEW_PRIVILEGED_SETTING, ("admin",)),
     (EDIT_PRIVILEGED_SETTING, ("admin",)),
     (CREATE_PERSONAL_ACCESS_TOKENS, ("admin", "user")),

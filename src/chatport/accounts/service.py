@@ -289,11 +289,14 @@ class Accounts:
         assert created is not None
         return created
 
-    def set_password(self, login: str, password: str) -> repo.UserRow:
+    def set_password(
+        self, login: str, password: str, *, require_change: bool = False
+    ) -> repo.UserRow:
         """Give an account (an imported one: it has only a random secret) a password.
 
         ``login`` is a username, an email or a user id. The account keeps its other fields;
-        ``requirePasswordChange`` goes, as the administrator chose this password. Raises
+        ``requirePasswordChange`` goes (unless ``require_change``: the user picks a new one
+        at first login). Raises
         :class:`CodedError` ``error-invalid-user`` for no such account.
         """
         if not password:
@@ -311,6 +314,8 @@ class Accounts:
                 conn, user.id, hash_password(password, self._config.bcrypt_rounds), now
             )
             doc = {k: v for k, v in user.doc.items() if k != "requirePasswordChange"}
+            if require_change:
+                doc["requirePasswordChange"] = True
             if doc != user.doc:
                 repo.update_user_doc(conn, user.id, doc, now)
             changed = repo.get_user(conn, user.id)

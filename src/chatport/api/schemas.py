@@ -100,6 +100,24 @@ USERS_CREATE: dict[str, Any] = {
     "additionalProperties": False,
 }
 
+# Rocket.Chat's ``users.update``: chatport changes the password (and the flag that asks for a
+# new one) only; imported users have no password they know until an administrator sets one.
+USERS_UPDATE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "userId": _STR,
+        "data": {
+            "type": "object",
+            "properties": {"password": _STR, "requirePasswordChange": _BOOL_N},
+            "required": ["password"],
+            "additionalProperties": False,
+        },
+        "confirmRelinquish": _BOOL_N,
+    },
+    "required": ["userId", "data"],
+    "additionalProperties": False,
+}
+
 # ``userId`` or ``username``, at least one: AJV checks the ``anyOf`` before the object's own
 # keywords, so a body naming neither answers ``must have required property 'userId'`` even
 # when it also has unknown keys.

@@ -12,6 +12,44 @@ CP.start(async () => {
     return (user.emails || []).map((e) => e.address).join(", ");
   }
 
+  const notice = document.getElementById("users-notice");
+
+  /* Imported users have only a random secret: an administrator gives them a password
+   * (users.update, as in Rocket.Chat's admin). */
+  function passwordCell(user) {
+    const cell = el("div", { className: "set-password" });
+    const open = el("button", { type: "button", className: "secondary small" }, "Set password");
+    open.addEventListener("click", () => {
+      const id = `pw-${user._id}`;
+      const input = el("input", { type: "password", id, autocomplete: "new-password", required: true, minlength: 1 });
+      const save = el("button", { type: "submit", className: "small" }, "Save");
+      const form = el("form", {},
+        el("label", { for: id, className: "visually-hidden" }, `New password for ${user.username}`),
+        input, save);
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        save.disabled = true;
+        const result = await CP.api("users.update", {
+          method: "POST",
+          body: { userId: user._id, data: { password: input.value } },
+          own: [400],
+        });
+        save.disabled = false;
+        notice.hidden = false;
+        if (result.ok) {
+          notice.textContent = `Password set for ${user.username}: they can sign in with it now.`;
+          cell.replaceChildren(open);
+        } else {
+          notice.textContent = `Could not set the password: ${result.data.error || "request failed"}`;
+        }
+      });
+      cell.replaceChildren(form);
+      input.focus();
+    });
+    cell.append(open);
+    return cell;
+  }
+
   async function load() {
     const page = await CP.call("users.list", { query: { count: PAGE, offset } });
     document.querySelector("#users tbody").replaceChildren(
@@ -27,6 +65,7 @@ CP.start(async () => {
           el("td", {}, user.type === "bot" ? el("span", { className: "badge" }, "bot") : "user"),
           el("td", {}, (user.roles || []).join(", ")),
           el("td", {}, user.active === false ? el("span", { className: "badge bad" }, "deactivated") : "active"),
+          el("td", {}, user.type === "bot" ? "" : passwordCell(user)),
         ),
       ),
     );
