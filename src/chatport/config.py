@@ -50,6 +50,11 @@ class Config(BaseSettings):
     import_grant_archive_roles: bool = False
     import_max_message_length: int = 0
     import_add_members_to_existing_rooms: bool = False
+    # Field caps (security §2): a record beyond one is that record's importer-field-too-long.
+    import_max_message_chars: int = 1 << 20
+    import_max_name_chars: int = 255
+    import_max_topic_chars: int = 4096
+    import_max_file_name_chars: int = 255
     import_message_batch: int = 5000
     #: Child processes that read and convert day files while this one writes (Slack); 0 or 1
     #: keeps everything in one process.

@@ -15,6 +15,7 @@ from typing import Any
 
 from chatport.db.engine import make_engine
 from chatport.gc_tuning import tune_for_imports
+from chatport.imports.convert.caps import FieldCaps
 from chatport.imports.convert.lookups import RoomLookup, UserLookup
 from chatport.imports.convert.messages import MessageConverter
 from chatport.imports.importers.slack.reader import SlackExport
@@ -49,6 +50,7 @@ class ConvertSpec:
     database_url: str
     namespace: str
     unselected: frozenset[str]
+    caps: FieldCaps = FieldCaps()
 
 
 def open_reader(spec: ReaderSpec) -> SlackExport:
@@ -74,7 +76,7 @@ def open_converter(spec: ConvertSpec) -> _ConvertState:
         rooms = RoomLookup(spec.namespace).load(conn)
     # Channel references not in the map are looked up as they come: a read connection kept
     # for the child's life (it ends with the process).
-    converter = MessageConverter(engine.connect(), users, rooms, set(spec.unselected))
+    converter = MessageConverter(engine.connect(), users, rooms, set(spec.unselected), spec.caps)
     return _ConvertState(spec.reader.open(), converter)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from chatport.imports.convert.caps import FieldCaps
 from chatport.imports.convert.lookups import ROCKET_CAT, RoomLookup, RoomRef, UserLookup
 from chatport.workspace.documents import MESSAGE_INSTANTS
 from chatport.workspace.messages import EncodedRow, encode, encode_parts, prepare
@@ -112,8 +113,11 @@ class MessageConverter:
         users: UserLookup,
         rooms: RoomLookup,
         unselected_rooms: set[str],
+        caps: FieldCaps | None = None,
     ):
         self._conn = conn
+        self._caps = caps or FieldCaps()
+        self._text_cap = self._caps.message_text
         self.users = users
         self.rooms = rooms
         self._unselected = unselected_rooms  # rooms the selection left out
@@ -133,6 +137,8 @@ class MessageConverter:
             if built == _NOT_SELECTED:
                 return MessageResult(None, skip_reason=built)
             return MessageResult(None, [_problem(built)])
+        if isinstance(built, dict):
+            return MessageResult(None, [built])
         doc, warnings, _plain = built
         # Copies of the shared parts, which a caller may change.
         shared: dict[str, Any] = {"u": dict(doc["u"])}
@@ -152,6 +158,8 @@ class MessageConverter:
             if built == _NOT_SELECTED:
                 return None, None, []
             return None, None, [_problem(built)]
+        if isinstance(built, dict):
+            return None, None, [built]
         doc, warnings, plain = built
         message_id = data["_id"]
         if plain and isinstance(message_id, str) and message_id:
@@ -159,8 +167,11 @@ class MessageConverter:
         prepared = prepare({"_id": message_id, **doc})
         return encode(prepared), doc, warnings
 
-    def _build(self, data: dict[str, Any]) -> str | tuple[dict[str, Any], list[Any], bool]:
-        """``(document without _id, warnings, plain)``, or the code of why there is none.
+    def _build(
+        self, data: dict[str, Any]
+    ) -> str | dict[str, Any] | tuple[dict[str, Any], list[Any], bool]:
+        """``(document without _id, warnings, plain)``, or the code (or the whole problem, for
+        a field over its cap) of why there is none.
 
         ``plain`` says the document is already what :func:`prepare` would store: every id a
         non-empty string, ``tmid`` a string, instants integers, no empty container.
@@ -194,6 +205,11 @@ class MessageConverter:
         warnings: list[dict[str, Any]] = []
         raw_msg = get("msg")
         msg: str = raw_msg if isinstance(raw_msg, str) else ""
+        # Two cheap tests per message; the caps' own method only for the rare suspect.
+        if len(msg) > self._text_cap or "_importFile" in data:
+            too_long = self._caps.message(msg, get("_importFile"))
+            if too_long is not None:
+                return too_long
         rid = room.id
         author_id = author.id
         plain = isinstance(rid, str) and bool(rid) and isinstance(author_id, str)

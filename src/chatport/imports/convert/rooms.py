@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from chatport.db import tables
+from chatport.imports.convert.caps import FieldCaps
 from chatport.imports.convert.lookups import UserLookup
 from chatport.imports.convert.slugs import slugify
 from chatport.workspace import rooms as rooms_repo
@@ -25,6 +26,7 @@ class RoomOptions:
     starter: Member
     dm_max_users: int = 8
     add_members_to_existing: bool = False
+    caps: FieldCaps = field(default_factory=FieldCaps)
 
 
 @dataclass
@@ -82,6 +84,9 @@ def convert_room(
     name = data.get("name") if isinstance(data.get("name"), str) else None
     if t != "d" and not (name and name.strip()):
         return _error("importer-channel-missing-name")
+    too_long = options.caps.room(data)
+    if too_long is not None:
+        return RoomOutcome("error", errors=[too_long])
     warnings: list[dict[str, Any]] = []
     member_ids = [str(u) for u in data.get("users") or [] if isinstance(u, str)]
     resolved = [users.get(u) for u in member_ids]

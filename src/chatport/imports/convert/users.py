@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from chatport import ids
 from chatport.accounts import repository as accounts_repo
 from chatport.accounts.passwords import hash_password
+from chatport.imports.convert.caps import FieldCaps
 
 # Applies an avatar URL to a user just written, in the caller's transaction (or leaves it
 # pending): ``(conn, user id, URL, now)``.
@@ -39,6 +40,7 @@ class UserOptions:
     # Set where avatars are applied at conversion (HipChat's data URIs, importers §5.2);
     # otherwise ``_pendingAvatarUrl`` waits for pending-avatars.
     apply_avatar: ApplyAvatar | None = None
+    caps: FieldCaps = field(default_factory=FieldCaps)
 
 
 @dataclass
@@ -94,6 +96,9 @@ def convert_user(
         )
     if not emails and not username:
         return Outcome("error", errors=[{"message": "importer-user-missing-email-and-username"}])
+    too_long = options.caps.user(data)
+    if too_long is not None:
+        return Outcome("error", errors=[too_long])
     warnings: list[dict[str, Any]] = []
     existing = None
     for import_id in import_ids:

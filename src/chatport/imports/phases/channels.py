@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from chatport.accounts import repository as accounts_repo
 from chatport.accounts.settings_registry import DM_MAX_USERS
 from chatport.imports import staging
+from chatport.imports.convert.caps import caps_from
 from chatport.imports.convert.lookups import ROCKET_CAT
 from chatport.imports.convert.rooms import RoomOptions, RoomOutcome, convert_room
 from chatport.imports.phases.run import Run, user_lookup
@@ -40,6 +41,7 @@ def convert_channels(run: Run) -> None:
             starter=_starter(conn, run),
             dm_max_users=dm_max_users,
             add_members_to_existing=run.ctx.config.import_add_members_to_existing_rooms,
+            caps=caps_from(run.ctx.config),
         )
 
     def convert(conn: Connection, rec: StagedRecord, now: int) -> RoomOutcome:

@@ -16,6 +16,7 @@ from collections.abc import Generator, Iterator
 from typing import Any
 
 from chatport.imports import staging, steps
+from chatport.imports.convert.caps import caps_from
 from chatport.imports.convert.lookups import RoomLookup
 from chatport.imports.convert.messages import MessageConverter
 from chatport.imports.phases.channels import unselected_room_ids
@@ -103,7 +104,9 @@ def _from_here(run: Run, export: Any, start: tuple[int, int]) -> Records:
         rooms = RoomLookup(run.namespace).load(conn)
     unselected = unselected_room_ids(run)
     with run.ctx.engine.connect() as lookup_conn:
-        converter = MessageConverter(lookup_conn, users, rooms, unselected)
+        converter = MessageConverter(
+            lookup_conn, users, rooms, unselected, caps_from(run.ctx.config)
+        )
         for member, index, record in export.messages(*start):
             yield member, index, classify(converter, record)
 
@@ -114,6 +117,7 @@ def _from_children(run: Run, export: Any, start: tuple[int, int]) -> Records:
         database_url=run.ctx.config.resolved_database_url(),
         namespace=run.namespace,
         unselected=frozenset(unselected_room_ids(run)),
+        caps=caps_from(run.ctx.config),
     )
     members = [start] + [(p, 0) for p in range(start[0] + 1, len(export.message_members()))]
     with MemberPool(

@@ -6,6 +6,7 @@ from sqlalchemy import Connection
 
 from chatport.accounts.settings_registry import DEFAULT_USER_ROLES
 from chatport.imports import registry as reg
+from chatport.imports.convert.caps import caps_from
 from chatport.imports.convert.users import Lookups, UserOptions, convert_user, ensure_rocket_cat
 from chatport.imports.data_avatars import DataAvatars
 from chatport.imports.pending_fetch import upload_cap
@@ -38,6 +39,7 @@ def user_options(run: Run) -> UserOptions:
         grant_archive_roles=run.ctx.config.import_grant_archive_roles,
         bcrypt_rounds=run.ctx.config.bcrypt_rounds,
         apply_avatar=data_avatars,
+        caps=caps_from(run.ctx.config),
     )
 
 
