@@ -124,12 +124,23 @@ def set_password(
 def import_command(
     source: str = typer.Argument(..., help="A local file, or an http(s) URL."),
     importer: str = typer.Option(..., "--importer", help="slack, slack-users, csv, ..."),
-    users: str = typer.Option("all", "--users", help="all, none, or import ids, comma-separated."),
-    channels: str = typer.Option(
-        "all", "--channels", help="all, none, or channel ids (__directMessages__ for DMs)."
+    users: str = typer.Option(
+        "all", "--users", help="all, none, or user ids, usernames or emails, comma-separated."
     ),
+    channels: str = typer.Option(
+        "all",
+        "--channels",
+        help="all, none, or channel names or ids, comma-separated (__directMessages__ for DMs).",
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Cancel an import in progress and start this one."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="No progress bars; a JSON summary."),
 ) -> None:
-    """Run an import from the command line against the configured database."""
+    """Run an import from the command line against the configured database.
+
+    Exit status: 0 done, 1 failed, 2 refused (no such file, unknown importer, channel or
+    user), 3 another import is in progress (see --replace)."""
     from rich.console import Console
 
     from chatport.jobs import processes
@@ -140,13 +151,106 @@ def import_command(
     from chatport.cli_import import run_import
 
     logging.basicConfig(level=logging.WARNING)
-    console = Console()
+    console = Console(stderr=as_json)  # with --json, stdout carries the JSON only
+    out = Console() if as_json else console
     ctx = build_context(Config(), announce=console.print)
+    interactive = sys.stdin.isatty() and console.is_terminal and not as_json
     try:
-        code = run_import(ctx, source, importer, users, channels, console)
+        code = run_import(
+            ctx,
+            source,
+            importer,
+            users,
+            channels,
+            out if as_json else console,
+            replace=replace,
+            confirm=(lambda q: typer.confirm(q, default=False)) if interactive else None,
+            as_json=as_json,
+        )
     finally:
         ctx.runner.shutdown(wait=False)
     raise typer.Exit(code)
+
+
+@app.command("cancel")
+def cancel_command() -> None:
+    """Cancel the import (or pending-files run) in progress; it stops at its next batch."""
+    from chatport.bootstrap import build_context
+    from chatport.cli_import import describe, running_operation
+    from chatport.imports.service import ImportService
+
+    ctx = build_context(Config(), create_admins=False)
+    running = running_operation(ctx)
+    if running is None:
+        typer.echo("no import is in progress")
+        raise typer.Exit(0)
+    ImportService(ctx).clear()
+    typer.echo(f"cancelled: {describe(running)}")
+
+
+@app.command("status")
+def status_command(
+    as_json: bool = typer.Option(False, "--json", help="The operation record as JSON."),
+) -> None:
+    """The current import operation: its step and counts."""
+    import json
+
+    from chatport.bootstrap import build_context
+    from chatport.cli_import import describe
+    from chatport.imports import operations as ops
+    from chatport.imports import steps
+
+    ctx = build_context(Config(), create_admins=False)
+    with ctx.engine.connect() as conn:
+        op = ops.current(conn)
+    if as_json:
+        typer.echo(json.dumps(op.record() if op else None, default=str))
+        return
+    if op is None:
+        typer.echo("no import has run yet")
+        return
+    state = steps.state_of(op.status, op.valid)
+    if not op.valid and op.status not in steps.FINAL:
+        state = "cancelled"
+    typer.echo(f"{state}: {describe(op)}")
+    if op.doc.get("failureReason"):
+        typer.echo(f"  {op.doc['failureReason']}: {op.doc.get('failureMessage', '')}")
+
+
+@app.command("inspect")
+def inspect_command(
+    path: str = typer.Argument(..., help="An export file."),
+    as_json: bool = typer.Option(False, "--json", help="The summary as JSON."),
+) -> None:
+    """What an export holds (its format, folders, users and channels), without importing."""
+    import json
+
+    from chatport.archives import ArchiveError
+    from chatport.imports.inspect import inspect_file
+
+    try:
+        found = inspect_file(path)
+    except FileNotFoundError:
+        typer.echo(f"no such file: {path}", err=True)
+        raise typer.Exit(2) from None
+    except (OSError, ArchiveError) as exc:
+        typer.echo(f"cannot read {path}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(found))
+        return
+    typer.echo(f"{found['file']}: {found['format']}, {found['bytes']:,} bytes")
+    if found["importer"]:
+        typer.echo(f"  import it with: chatport import {path} --importer {found['importer']}")
+    for folder in found.get("folders", []):
+        typer.echo(f"  {folder['name']}: {folder['files']} files")
+    if "users" in found:
+        typer.echo(f"  users: {found['users']}")
+    for room in found.get("channels", []):
+        label = room["name"] or room["id"]
+        typer.echo(f"  {room['type']:>8} {label} ({room['id']}), {room['members']} members")
+    if "rows" in found:
+        typer.echo(f"  rows: {found['rows']}")
 
 
 def main() -> None:

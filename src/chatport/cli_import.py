@@ -7,7 +7,9 @@ what the options say, converts it, and prints a summary. Exit status 0 means imp
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -31,12 +33,67 @@ PHASES = {
 }
 
 
-def _choice(value: str) -> dict[str, Any]:
+class Refused(Exception):
+    """Why the command will not go on; printed as it is, exit status 2."""
+
+
+def _choice(value: str, known: dict[str, str], kind: str) -> dict[str, Any]:
+    """``all``, ``none`` or a comma-separated list of ids or names (``known``: every name
+    and id the archive has, to its import id). An unknown entry refuses the whole list."""
     if value == "all":
         return {"all": True}
     if value in ("", "none"):
         return {"all": False, "list": []}
-    return {"all": False, "list": [v.strip() for v in value.split(",") if v.strip()]}
+    wanted = [v.strip().lstrip("#@") for v in value.split(",") if v.strip()]
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        named = {i for name, i in known.items() if name != i}
+        pairs = {f"{name} ({i})" for name, i in known.items() if name != i and "@" not in name}
+        pairs |= {i for i in known.values() if i not in named}
+        listed = ", ".join(sorted(pairs)) or "none"
+        raise Refused(f"unknown {kind}: {', '.join(unknown)}. The archive has: {listed}")
+    return {"all": False, "list": sorted({known[w] for w in wanted})}
+
+
+def _known(ctx: Context, op_id: str, data_type: str) -> dict[str, str]:
+    """Names (and usernames, emails) and ids of staged records, to their import ids."""
+    from chatport.imports import staging
+    from chatport.imports.selection import DIRECT_MESSAGES
+
+    out: dict[str, str] = {}
+    with ctx.engine.connect() as conn:
+        for rec in staging.records(conn, op_id, data_type):
+            if rec.errors or not rec.import_id:
+                continue
+            data = rec.data
+            if data_type == "channel" and data.get("t") == "d":
+                out[DIRECT_MESSAGES] = DIRECT_MESSAGES
+                continue
+            out[rec.import_id] = rec.import_id
+            for key in ("name", "username"):
+                if isinstance(data.get(key), str) and data[key]:
+                    out.setdefault(data[key], rec.import_id)
+            for email in data.get("emails") or []:
+                if isinstance(email, str):
+                    out.setdefault(email, rec.import_id)
+    return out
+
+
+def running_operation(ctx: Context) -> ops.Operation | None:
+    """The current operation when it is still in progress (not done, failed or cancelled)."""
+    with ctx.engine.connect() as conn:
+        op = ops.current(conn)
+    if op is None or steps.state_of(op.status, op.valid) in ("done", "error", "canceled"):
+        return None
+    return op
+
+
+def describe(op: ops.Operation) -> str:
+    count = op.count
+    done = count.get("completed", 0) + count.get("error", 0) + count.get("skipped", 0)
+    step = op.status.removeprefix("importer_").replace("_", " ")
+    progress = f", {done:,} of {count['total']:,} records" if count.get("total") else ""
+    return f"{op.doc.get('file') or op.importer_key} ({op.importer_key}): {step}{progress}"
 
 
 def _op(ctx: Context, op_id: str) -> ops.Operation:
@@ -61,13 +118,44 @@ def _wait(
 
 
 def run_import(
-    ctx: Context, source: str, key: str, users: str, channels: str, console: Console
+    ctx: Context,
+    source: str,
+    key: str,
+    users: str,
+    channels: str,
+    console: Console,
+    *,
+    replace: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+    as_json: bool = False,
 ) -> int:
+    """The import; the exit status: 0 done, 1 failed, 2 refused input, 3 another import runs.
+
+    ``confirm`` asks the person at the terminal (None: nobody to ask, so ``--replace`` is
+    the only way to replace a running import)."""
+    entry = ctx.registry.for_file_route(key)
+    if entry is None:
+        keys = ", ".join(e.key for e in ctx.registry.visible())
+        console.print(f"[red]unknown importer '{key}'[/red]: use one of {keys}")
+        return 2
+    remote = source.lower().startswith(("http://", "https://"))
+    if not remote and not os.path.isfile(source):
+        console.print(f"[red]no such file:[/red] {source}")
+        return 2
+    running = running_operation(ctx)
+    if running is not None and not replace:
+        question = f"An import is in progress: {describe(running)}. Cancel it and start this one?"
+        if confirm is None or not confirm(question):
+            console.print(
+                f"[yellow]not started:[/yellow] an import is in progress: {describe(running)}. "
+                "Pass --replace to cancel it and start this one, or `chatport cancel`."
+            )
+            return 3
     admin = _starting_admin(ctx)
     service = ImportService(ctx)
     started = time.monotonic()
     try:
-        if source.lower().startswith(("http://", "https://")):
+        if remote:
             service.download_public_file(admin, source, key)
             with ctx.engine.connect() as conn:
                 current = ops.current(conn)
@@ -76,7 +164,13 @@ def run_import(
         else:
             op_id = load_local_file(ctx, admin, source, key)
     except (CodedError, PlainError) as exc:
-        console.print(f"[red]refused:[/red] {getattr(exc, 'reason', None) or exc}")
+        with ctx.engine.connect() as conn:
+            failed = ops.current(conn)
+        words = failed.doc.get("failureMessage") if failed is not None else None
+        console.print(
+            f"[red]refused:[/red] {getattr(exc, 'reason', None) or exc}"
+            + (f": {words}" if words else "")
+        )
         return 2
     columns = (
         TextColumn("{task.description:>12}"),
@@ -88,7 +182,11 @@ def run_import(
     # CPU (its writer shares this process), and a log file gains nothing from more redraws.
     refresh = 4 if console.is_terminal else 1
     with Progress(
-        *columns, console=console, transient=False, refresh_per_second=refresh
+        *columns,
+        console=console,
+        transient=False,
+        refresh_per_second=refresh,
+        disable=as_json,
     ) as progress:
         task = progress.add_task("loading", total=None)
         op = _wait(ctx, op_id, frozenset({steps.FILE_LOADED}), progress, task)
@@ -97,15 +195,47 @@ def run_import(
             op = _wait(ctx, op_id, frozenset({steps.USER_SELECTION}), progress, task)
         if op.status == steps.USER_SELECTION:
             try:
-                service.start_import(
-                    admin, {"users": _choice(users), "channels": _choice(channels)}
-                )
+                selection = {
+                    "users": _choice(users, _known(ctx, op_id, "user"), "users"),
+                    "channels": _choice(channels, _known(ctx, op_id, "channel"), "channels"),
+                }
+            except Refused as exc:
+                progress.stop()
+                service.clear()  # nothing was imported: the prepared operation is cancelled
+                console.print(f"[red]refused:[/red] {exc}")
+                return 2
+            try:
+                service.start_import(admin, selection)
             except ChatportError as exc:
                 console.print(f"[red]cannot start:[/red] {exc}")
                 return 1
+            started = time.monotonic()  # the import, not the preparation, is what is timed
             op = _wait(ctx, op_id, frozenset({steps.DONE}), progress, task)
-    _summary(ctx, op, time.monotonic() - started, console)
+    if as_json:
+        console.print_json(data=summary_json(ctx, op))
+    else:
+        _summary(ctx, op, time.monotonic() - started, console)
     return 0 if op.status == steps.DONE else 1
+
+
+def summary_json(ctx: Context, op: ops.Operation) -> dict[str, Any]:
+    """What ``--json`` prints: the operation, its counts, why it failed, its first errors."""
+    out: dict[str, Any] = {
+        "operation": op.id,
+        "status": op.status,
+        "count": op.count,
+        "tally": (op.checkpoint or {}).get("tally") or {},
+    }
+    for key in ("failureReason", "failureMessage"):
+        if op.doc.get(key):
+            out[key] = op.doc[key]
+    from chatport.imports.record_errors import current_errors
+
+    errors = current_errors(ctx, 0, 100)
+    if errors.get("operation") == op.id:
+        out["errors"] = errors["errors"]
+        out["errorsTotal"] = errors["total"]
+    return out
 
 
 def _starting_admin(ctx: Context) -> str:
