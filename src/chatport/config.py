@@ -74,6 +74,9 @@ class Config(BaseSettings):
     pending_download_workers: int = 10
     pending_lease_seconds: float = 120.0
     pending_heartbeat_seconds: float = 30.0
+    #: Downloads in a row from one host that could not reach it before the host's other
+    #: items fail at once (0: try every item).
+    pending_unreachable_after: int = 5
     auto_download_pending_files: bool = False
 
     def resolved_database_url(self) -> str:

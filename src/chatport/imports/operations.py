@@ -28,7 +28,15 @@ COUNT_ORDER = (
     "messages",
     "contacts",
 )
-DOC_ORDER = ("file", "contentType", "count", "messagesstatus", "failureReason", "failureMessage")
+DOC_ORDER = (
+    "file",
+    "contentType",
+    "count",
+    "messagesstatus",
+    "failureReason",
+    "failureMessage",
+    "unreachableHosts",  # chatport: pending runs, hosts given up on (importers §6)
+)
 
 
 @dataclass

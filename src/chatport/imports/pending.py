@@ -121,21 +121,28 @@ def _run(ctx: Context, op: ops.Operation, lease: Lease) -> None:
     if pool.refused:
         lease.checkpoint(force=True)  # tells invalidated (Cancelled) from fenced (LeaseLost)
         raise LeaseLost(op.id)
-    _done(ctx, op, lease)
+    _done(ctx, op, lease, pool.hosts.summary())
 
 
-def _done(ctx: Context, op: ops.Operation, lease: Lease) -> None:
+def _done(
+    ctx: Context, op: ops.Operation, lease: Lease, unreachable: list[dict[str, object]]
+) -> None:
+    """``unreachableHosts`` (a chatport addition): the hosts given up on, each with its
+    reason and how many items failed without a try."""
     with ctx.engine.begin() as conn:
         per_state = items.tally(conn, op.id)
         count = op.count
         count["completed"] = per_state.get(items.DONE, 0)
         count["error"] = per_state.get(items.ERROR, 0)
+        doc_set: dict[str, object] = {"count": count}
+        if unreachable:
+            doc_set["unreachableHosts"] = unreachable
         finished = ops.update_op(
             conn,
             op,
             ctx.clock.now_ms(),
             status=steps.DONE,
-            doc_set={"count": count},
+            doc_set=doc_set,
             owner=lease.owner,
             require_valid=True,
             lease_owner=None,

@@ -33,11 +33,31 @@ _DATA_URI = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,", re.IGNORECASE
 
 
 class ItemFailed(Exception):
-    """The item ends as an error with ``code``; the rest of the run continues."""
+    """The item ends as an error with ``code``; the rest of the run continues. ``reason``
+    says why in words (the fetch's own message: "HTTP 404 from files.slack.com"), and
+    ``unreachable`` marks a failure that says the host cannot be reached at all (DNS,
+    refused or timed-out connections), which the pool counts per host."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, reason: str = "", unreachable: bool = False) -> None:
         super().__init__(code)
         self.code = code
+        self.reason = reason or REASONS.get(code, code)
+        self.unreachable = unreachable
+
+
+REASONS = {
+    UNSUPPORTED_URL: "not an http(s) URL",
+    HTML_RESPONSE: "the server answered an HTML page (an expired link or a login page)",
+    TOO_LARGE: "larger than the upload size limit (FileUpload_MaxFileSize)",
+    NOT_AN_IMAGE: "not a PNG, JPEG, GIF or WebP image",
+}
+
+
+def _failed(exc: FetchRefused) -> ItemFailed:
+    unreachable = exc.message.startswith(("could not connect", "could not resolve")) or (
+        "sent no answer" in exc.message
+    )
+    return ItemFailed(_item_code(exc), exc.message, unreachable)
 
 
 def upload_cap(ctx: Context) -> int:
@@ -73,12 +93,14 @@ def fetch_to_store(
         target = parse_url(url)
     except UrlInvalid:
         raise ItemFailed(UNSUPPORTED_URL) from None
+    except FetchRefused as exc:  # the URL's shape is refused (security A-9 row 9.2)
+        raise _failed(exc) from None
     policy = ctx.fetch_policy(allowed_hosts=_allowed_hosts(ctx))
     limits = ctx.download_limits(max_bytes=upload_cap(ctx))
     try:
         download = open_download(target, policy, limits)
     except FetchRefused as exc:
-        raise ItemFailed(_item_code(exc)) from None
+        raise _failed(exc) from None
     html_name = is_html_name(name)
     with download, store.writer() as blob:
         if _declares_html(download.content_type) and not html_name:
@@ -88,7 +110,7 @@ def fetch_to_store(
                 blob.write(chunk)
                 tick()
         except FetchRefused as exc:
-            raise ItemFailed(_item_code(exc)) from None
+            raise _failed(exc) from None
         if sniff(bytes(blob.head), name) == HTML and not html_name:
             raise ItemFailed(HTML_RESPONSE)
         blob.commit()

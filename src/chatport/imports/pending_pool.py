@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import urllib.parse
 from collections.abc import Callable
 from typing import Protocol
 
@@ -44,6 +45,58 @@ class Refused(Exception):
     """The operation refused the counters' write: invalidated, or no longer ours."""
 
 
+def _host(url: str) -> str:
+    try:
+        return (urllib.parse.urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+class HostHealth:
+    """Fail fast per host: after ``limit`` downloads in a row from one host failed because it
+    could not be reached (DNS, refused or timed-out connections), the host's remaining items
+    fail at once with that reason instead of each waiting out its own timeouts (21,876 items
+    at 6 a second). A success resets the count; ``limit`` 0 turns this off. Thread-safe: the
+    pool's workers share it."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._streak: dict[str, int] = {}
+        self._down: dict[str, str] = {}
+        self.skipped: dict[str, int] = {}
+
+    def given_up(self, host: str) -> str | None:
+        with self._lock:
+            reason = self._down.get(host)
+            if reason is None:
+                return None
+            self.skipped[host] = self.skipped.get(host, 0) + 1
+            return f"not tried: {host} is unreachable ({reason})"
+
+    def failed(self, host: str, exc: ItemFailed) -> None:
+        if not exc.unreachable or not self._limit or not host:
+            return
+        with self._lock:
+            streak = self._streak.get(host, 0) + 1
+            self._streak[host] = streak
+            if streak >= self._limit and host not in self._down:
+                self._down[host] = f"{streak} downloads in a row failed, the last: {exc.reason}"
+                log.warning("pending downloads: giving up on %s: %s", host, self._down[host])
+
+    def succeeded(self, host: str) -> None:
+        with self._lock:
+            self._streak.pop(host, None)
+
+    def summary(self) -> list[dict[str, object]]:
+        """Hosts given up on, with why and how many items failed without a try."""
+        with self._lock:
+            return [
+                {"host": host, "reason": reason, "notTried": self.skipped.get(host, 0)}
+                for host, reason in sorted(self._down.items())
+            ]
+
+
 class Pool:
     def __init__(self, ctx: Context, op: ops.Operation, op_owner: str, handler: Handler) -> None:
         self.ctx = ctx
@@ -53,6 +106,7 @@ class Pool:
         self.stop = threading.Event()
         self.refused = False
         self._lock = threading.Lock()  # one finishing transaction at a time: counters stay exact
+        self.hosts = HostHealth(ctx.config.pending_unreachable_after)
         self._lease_ms = int(ctx.config.pending_lease_seconds * 1000)
         self._heartbeat_ms = int(ctx.config.pending_heartbeat_seconds * 1000)
 
@@ -98,26 +152,40 @@ class Pool:
     def _process(self, item: items.Item, owner: str) -> None:
         fetched: Fetched | None = None
         code: str | None = None
+        reason: str | None = None
+        host = _host(item.url)
+        given_up = self.hosts.given_up(host)
+        if given_up is not None:
+            code, reason = DOWNLOAD_FAILED, given_up
+            self._finish(item, owner, None, code, reason)
+            return
         try:
             fetched = self.handler.fetch(item, self._ticker(item, owner))
         except ItemFailed as exc:
-            code = exc.code
+            code, reason = exc.code, exc.reason
+            self.hosts.failed(host, exc)
         except Abandon:
             raise
         except Exception:
             log.exception("operation %s: item failed unexpectedly", self.op.id)
-            code = DOWNLOAD_FAILED
+            code, reason = DOWNLOAD_FAILED, "an unexpected error (see the server log)"
         if fetched is not None:
+            self.hosts.succeeded(host)
             crash.point("pending.after_blob_write_before_db")
-        self._finish(item, owner, fetched, code)
+        self._finish(item, owner, fetched, code, reason)
 
     def _finish(
-        self, item: items.Item, owner: str, fetched: Fetched | None, code: str | None
+        self,
+        item: items.Item,
+        owner: str,
+        fetched: Fetched | None,
+        code: str | None,
+        reason: str | None = None,
     ) -> None:
         with self._lock, self.ctx.engine.begin() as conn:
             now = self.ctx.clock.now_ms()
             state = items.DONE if fetched is not None else items.ERROR
-            if not items.finish(conn, item, owner, state, code, now):
+            if not items.finish(conn, item, owner, state, code, now, reason):
                 raise Abandon()  # the lease went to another worker: it finishes the item
             if fetched is not None:
                 self.handler.succeed(conn, item, fetched, now)
@@ -125,7 +193,9 @@ class Pool:
                 self.handler.fail(conn, item, code or DOWNLOAD_FAILED, now)
             self._count(conn, now)
         if code is not None:
-            log.info("operation %s: %s item failed: %s", self.op.id, self.handler.kind, code)
+            log.info(
+                "operation %s: %s item failed: %s (%s)", self.op.id, self.handler.kind, code, reason
+            )
 
     def _count(self, conn: Connection, now: int) -> None:
         per_state = items.tally(conn, self.op.id)

@@ -15,6 +15,8 @@ from chatport.db import tables
 from chatport.imports import operations as ops
 
 S = tables.import_staging
+#: Pending runs list their failed items instead of staged records.
+PENDING_KINDS = {"pending-files": "file", "pending-avatars": "avatar"}
 
 
 def _page(
@@ -46,6 +48,49 @@ def _page(
     return items, total
 
 
+def _shown_url(url: str) -> str:
+    """``scheme://host/path``: a query (Slack's file token) never leaves the server, and a
+    data URI shows its type only."""
+    if url[:5].lower() == "data:":
+        return url.split(",", 1)[0][:64] + ",…"
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def _pending_page(
+    conn: Connection, operation_id: str, kind: str, offset: int, count: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A pending run's failed items: what each was for, its code and its reason."""
+    P = tables.pending_items
+    where = (P.c.op_id == operation_id, P.c.state == "error")
+    total = int(conn.execute(select(func.count()).select_from(P).where(*where)).scalar_one())
+    rows = conn.execute(
+        select(P.c.item_key, P.c.url, P.c.targets, P.c.error, P.c.reason)
+        .where(*where)
+        .order_by(P.c.seq)
+        .offset(offset)
+        .limit(count)
+    )
+    items: list[dict[str, Any]] = []
+    for row in rows:
+        problem: dict[str, Any] = {"message": row.error or "importer-file-download-failed"}
+        if row.reason:
+            problem["details"] = {"reason": row.reason}
+        targets = dict(row.targets or {})
+        item: dict[str, Any] = {
+            "_id": row.item_key,
+            "dataType": kind,
+            # scheme://host/path: the query (Slack's file token) never leaves the server
+            "source": {"url": _shown_url(str(row.url))},
+            "errors": [problem],
+        }
+        if targets.get("name"):
+            item["source"]["name"] = targets["name"]
+        if targets.get("ids"):
+            item["messages"] = list(targets["ids"])
+        items.append(item)
+    return items, total
+
+
 def current_errors(ctx: Context, offset: int, count: int, warnings: bool = False) -> dict[str, Any]:
     """``{"operation", "errors", "count", "offset", "total"}`` for the current operation;
     with ``warnings``, records that only carry warnings (a renamed room, a dropped member)
@@ -54,7 +99,11 @@ def current_errors(ctx: Context, offset: int, count: int, warnings: bool = False
         op = ops.current(conn)
         if op is None:
             return {"errors": [], "count": 0, "offset": offset, "total": 0}
-        items, total = _page(conn, op.id, offset, count, warnings)
+        if op.importer_key in PENDING_KINDS:
+            kind = PENDING_KINDS[op.importer_key]
+            items, total = _pending_page(conn, op.id, kind, offset, count)
+        else:
+            items, total = _page(conn, op.id, offset, count, warnings)
     return {
         "operation": op.id,
         "errors": items,
