@@ -17,6 +17,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 
 
+files_app = typer.Typer(help="Stored import files (<data dir>/import-files).")
+app.add_typer(files_app, name="import-files")
+
+
 def _logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -170,6 +174,36 @@ def import_command(
     finally:
         ctx.runner.shutdown(wait=False)
     raise typer.Exit(code)
+
+
+@files_app.command("list")
+def files_list() -> None:
+    """Every stored export, its size, and whether it may be removed."""
+    from chatport.bootstrap import build_context
+    from chatport.imports.file_retention import stored_exports
+
+    ctx = build_context(Config(), create_admins=False)
+    found = stored_exports(ctx)
+    for stored in found:
+        state = f"removable: {stored.removable}" if stored.removable else "in use"
+        typer.echo(f"{stored.operation_id}  {stored.bytes:>14,} bytes  {state}")
+    typer.echo(f"{len(found)} stored, {sum(s.bytes for s in found):,} bytes")
+
+
+@files_app.command("prune")
+def files_prune(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would go; remove nothing."),
+) -> None:
+    """Remove the stored exports of ended operations (and files no operation names)."""
+    from chatport.bootstrap import build_context
+    from chatport.imports.file_retention import prune
+
+    ctx = build_context(Config(), create_admins=False)
+    gone = prune(ctx, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for stored in gone:
+        typer.echo(f"{verb} {stored.operation_id} ({stored.removable}, {stored.bytes:,} bytes)")
+    typer.echo(f"{verb} {len(gone)} files, {sum(s.bytes for s in gone):,} bytes")
 
 
 @app.command("cancel")

@@ -22,6 +22,7 @@ from chatport.db import tables
 from chatport.errors import ChatportError, CodedError, PlainError
 from chatport.imports import operations as ops
 from chatport.imports import steps
+from chatport.imports.file_retention import apply_retention
 from chatport.imports.prepare import start_preparation
 from chatport.imports.service import ImportService, load_local_file
 
@@ -211,6 +212,7 @@ def run_import(
                 return 1
             started = time.monotonic()  # the import, not the preparation, is what is timed
             op = _wait(ctx, op_id, frozenset({steps.DONE}), progress, task)
+    apply_retention(ctx)  # the import has ended: its stored file goes unless kept
     if as_json:
         console.print_json(data=summary_json(ctx, op))
     else:

@@ -9,6 +9,7 @@ configuration; their environment overrides are read there.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,9 @@ class Config(BaseSettings):
     #: items fail at once (0: try every item).
     pending_unreachable_after: int = 5
     auto_download_pending_files: bool = False
+    #: ``until-done``: a stored export goes once its operation has ended; ``keep``: until
+    #: ``chatport import-files prune`` (imports/file_retention.py).
+    import_file_retention: Literal["until-done", "keep"] = "until-done"
 
     def resolved_database_url(self) -> str:
         """SQLite inside the data dir unless an explicit URL is configured."""

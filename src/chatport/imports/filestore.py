@@ -122,6 +122,17 @@ class FileStore:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
+    def stored(self) -> dict[str, list[Path]]:
+        """Every file of the store, by the operation id its name carries."""
+        out: dict[str, list[Path]] = {}
+        if not self.root.is_dir():
+            return out
+        for path in sorted(self.root.iterdir()):
+            op_id = path.name.split(".", 1)[0]
+            if path.is_file() and _OP_ID.fullmatch(op_id):
+                out.setdefault(op_id, []).append(path)
+        return out
+
     def discard_part(self, op_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.part_path(op_id).unlink()

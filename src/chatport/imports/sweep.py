@@ -14,6 +14,7 @@ from chatport.context import Context
 from chatport.imports import operations as ops
 from chatport.imports import steps
 from chatport.imports.conversion import run_conversion
+from chatport.imports.file_retention import apply_retention
 from chatport.imports.lease_owner import dead_local_owner
 from chatport.imports.prepare import run_preparation
 from chatport.imports.transitions import cancel, fail
@@ -69,4 +70,8 @@ def sweep(ctx: Context) -> int:
             with ctx.engine.begin() as conn:
                 ops.release(conn, op.id, ctx.worker_id)
             ctx.runner.submit(run_conversion, ctx, op.id)
+    try:
+        apply_retention(ctx)
+    except OSError:
+        log.exception("removing ended imports' files failed")
     return handled
