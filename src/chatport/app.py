@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from chatport import __version__
-from chatport.api import envelope
+from chatport.api import envelope, offline_docs
 from chatport.api.nul_guard import NulGuard, nul_error
 from chatport.api.ratelimit import RateLimiter
 from chatport.api.routes import accounts, admin_settings, import_errors, imports, users, workspace
@@ -48,7 +48,10 @@ def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
         description="Rocket.Chat-compatible import server.",
         lifespan=lifespan,
         redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
     )
+    offline_docs.install(app)
     app.state.ctx = ctx
     app.state.rate_limiter = RateLimiter(
         ctx.config.rate_limit_calls, ctx.config.rate_limit_window_seconds
