@@ -20,8 +20,9 @@ from chatport.api.ratelimit import RateLimiter
 from chatport.api.routes import accounts, admin_settings, import_errors, imports, users, workspace
 from chatport.api.routes import files as file_routes
 from chatport.bootstrap import start_background, stop_background
+from chatport.clock import iso_ms
 from chatport.context import Context
-from chatport.errors import CodedError, LoginFailed, PlainError
+from chatport.errors import CodedError, LoginBlocked, LoginFailed, PlainError
 from chatport.web import routes as web
 
 log = logging.getLogger("chatport.api")
@@ -32,6 +33,20 @@ LOGIN_FAILED = {
     "status": "error",
     "message": "Unauthorized",
 }
+
+
+def login_blocked(exc: LoginBlocked) -> dict[str, object]:
+    """Rocket.Chat's login error shape (rest-api §2.2) for a running block."""
+    minutes = -(-exc.seconds // 60)
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    whom = "this account" if exc.scope == "user" else "this address"
+    return {
+        "success": False,
+        "error": f"error-login-blocked-for-{exc.scope}",
+        "status": "error",
+        "details": {"willBeBlockedUntil": iso_ms(exc.until_ms), "retryAfterSeconds": exc.seconds},
+        "message": f"Too many failed sign-in attempts for {whom}: try again in {wait}.",
+    }
 
 
 def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
@@ -78,7 +93,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         return envelope.plain_error(exc.message, exc.status).response()
 
     @app.exception_handler(LoginFailed)
-    async def login_failed(_r: Request, _exc: LoginFailed) -> Response:
+    async def login_failed(_r: Request, exc: LoginFailed) -> Response:
+        if isinstance(exc, LoginBlocked):
+            return envelope.json_response(
+                login_blocked(exc), 401, {"Retry-After": str(exc.seconds)}
+            )
         return envelope.json_response(LOGIN_FAILED, 401)
 
     @app.exception_handler(StarletteHTTPException)

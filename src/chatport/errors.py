@@ -33,6 +33,19 @@ class LoginFailed(ChatportError):
     """One answer for unknown user, wrong password, inactive user and a blocked login."""
 
 
+class LoginBlocked(LoginFailed):
+    """Too many failed attempts for this account (``scope`` ``user``) or this client
+    (``ip``): Rocket.Chat's ``error-login-blocked-for-*``, with when it ends. Unknown names
+    are throttled exactly like accounts, so the answer tells no one whether an account
+    exists; it comes before any password check, so it says nothing of the password."""
+
+    def __init__(self, scope: str, until_ms: int, now_ms: int) -> None:
+        super().__init__(scope)
+        self.scope = scope
+        self.until_ms = until_ms
+        self.seconds = max(1, -(-(until_ms - now_ms) // 1000))
+
+
 class SettingError(ChatportError):
     """Unknown setting id or missing value: 400 ``{"success":false}``."""
 

@@ -49,6 +49,23 @@ def exact(r: httpx.Response, status: int, body: bytes | Any, case: Any = None) -
     assert r.content == expected, (case, r.content)
 
 
+def blocked(r: httpx.Response, scope: str, minutes: int = 5) -> None:
+    """A login refused while a block runs: Rocket.Chat's error shape, saying when to retry."""
+    assert r.status_code == 401, (r.status_code, r.text)
+    check_headers(r)
+    body = r.json()
+    assert list(body) == ["success", "error", "status", "details", "message"]
+    assert body["success"] is False and body["status"] == "error"
+    assert body["error"] == f"error-login-blocked-for-{scope}"
+    whom = "this account" if scope == "user" else "this address"
+    unit = "minute" if minutes == 1 else "minutes"
+    assert body["message"] == (
+        f"Too many failed sign-in attempts for {whom}: try again in {minutes} {unit}."
+    )
+    assert ISO_RE.fullmatch(body["details"]["willBeBlockedUntil"])
+    assert int(r.headers["retry-after"]) == body["details"]["retryAfterSeconds"]
+
+
 def ok(r: httpx.Response) -> Any:
     """A 200 with the fixed headers; the body must be compact and end with success:true."""
     assert r.status_code == 200, (r.status_code, r.text)

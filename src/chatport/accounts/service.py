@@ -23,7 +23,7 @@ from chatport.accounts.passwords import hash_password, is_digest, sha256_hex, ve
 from chatport.accounts.tokens import hash_token
 from chatport.clock import Clock, iso_ms
 from chatport.config import Config
-from chatport.errors import CodedError, LoginFailed
+from chatport.errors import CodedError, LoginBlocked, LoginFailed
 
 log = logging.getLogger("chatport.accounts")
 
@@ -82,6 +82,15 @@ class Accounts:
 
     # --- login / logout ----------------------------------------------------------------
 
+    def _refuse(self, key: str, scope: str, now: int) -> None:
+        """A refused attempt: ``LoginBlocked`` while a block runs, else (attempts still being
+        checked fill the window) the plain failure."""
+        with self._engine.connect() as conn:
+            until = throttle.blocked_until(conn, key, now)
+        if until is not None:
+            raise LoginBlocked(scope, until, now)
+        raise LoginFailed()
+
     def login(self, body: Any, ip: str) -> tuple[repo.UserRow, str]:
         """Password or resume login; every failure is the same ``LoginFailed``.
 
@@ -113,7 +122,7 @@ class Accounts:
         with self._engine.begin() as conn:
             ip_allowed = throttle.acquire(conn, ip_key, config.login_ip_failures, block_ms, now)
         if not ip_allowed:
-            raise LoginFailed()
+            self._refuse(ip_key, "ip", now)
         with self._engine.begin() as conn:
             user_allowed = throttle.acquire(
                 conn, user_key, config.login_user_failures, block_ms, now
@@ -121,7 +130,7 @@ class Accounts:
         if not user_allowed:
             with self._engine.begin() as conn:
                 throttle.fail(conn, ip_key, config.login_ip_failures, block_ms, now)
-            raise LoginFailed()
+            self._refuse(user_key, "user", now)
         ok = verify_digest(digest, user.password_bcrypt if user else None, config.bcrypt_rounds)
         if not ok or user is None or not user.active:
             now = self._clock.now_ms()

@@ -93,6 +93,12 @@ def clear(conn: Connection, key: str) -> None:
     conn.execute(F.delete().where(F.c.key == _stored(key)))
 
 
+def blocked_until(conn: Connection, key: str, now: int) -> int | None:
+    """When the block on ``key`` ends, if it is blocked now."""
+    row = conn.execute(select(F.c.blocked_until).where(F.c.key == _stored(key))).first()
+    return int(row[0]) if row and row[0] and row[0] > now else None
+
+
 def is_blocked(conn: Connection, key: str, now: int) -> bool:
     row = conn.execute(select(F.c.blocked_until).where(F.c.key == _stored(key))).first()
     return bool(row and row[0] and row[0] > now)

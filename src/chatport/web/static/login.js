@@ -36,6 +36,11 @@
       fail("chatport could not be reached. Try again.");
       return;
     }
+    const code = (result.data && result.data.error) || "";
+    if (code.startsWith("error-login-blocked")) {
+      fail(result.data.message || "Too many failed sign-in attempts: try again later.");
+      return;
+    }
     if (!result.ok || !result.data.data) {
       fail("Wrong username, email or password, or the account is inactive.");
       form.password.select();
