@@ -124,7 +124,7 @@ def test_import_by_url_with_partial_selection_then_browse(
     expect(messages).to_have_count(5)  # the two thread replies live in their thread
     expect(messages.nth(0)).to_contain_text("Shall we ship the importer?")
     expect(messages.nth(1)).to_contain_text("bob joined the channel")
-    expect(messages.nth(2)).to_contain_text(":+1: 1")
+    expect(messages.nth(2)).to_contain_text("👍 1")  # :+1: as a reader sees it
     expect(messages.nth(3)).to_contain_text("(edited by bob")
     expect(messages.nth(4).locator(".attachment")).to_contain_text("Design document")
     toggle = page.get_by_role("button", name="Show thread (2 replies)")

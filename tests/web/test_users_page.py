@@ -33,6 +33,7 @@ def test_set_password_of_an_imported_user(
     assert run_import(server, admin, EVERYTHING)["step"] == "importer_done"
 
     sign_in(page, server.base_url, ADMIN, ADMIN)
+    expect(page).to_have_url(f"{server.base_url}/admin")  # signed in: the token is kept
     page.goto(f"{server.base_url}/admin/users")
     row = page.locator("#users tbody tr", has_text="ann@x.io")
     row.get_by_role("button", name="Set password").click()

@@ -26,20 +26,80 @@ class SettingDef:
     id: str
     type: str  # "string" | "number" | "boolean"
     default: Any
+    label: str = ""
+    description: str = ""
 
 
 SETTINGS: dict[str, SettingDef] = {
     s.id: s
     for s in (
-        SettingDef(SSRF_ALLOWLIST, "string", ""),
-        SettingDef(DEFAULT_USER_ROLES, "string", "user"),
-        SettingDef(DM_MAX_USERS, "number", 8),
-        SettingDef(IMPORT_MAX_FILE_BYTES, "number", 1 << 30),
-        SettingDef(IMPORT_DOWNLOAD_IDLE_TIMEOUT, "number", 60),
-        SettingDef(IMPORT_DOWNLOAD_DEADLINE, "number", 1800),
-        SettingDef(UPLOAD_MAX_FILE_SIZE, "number", 104857600),
-        SettingDef(PENDING_ALLOWED_HOSTS, "string", ""),
-        SettingDef(RATE_LIMITER_ENABLED, "boolean", True),
+        SettingDef(
+            SSRF_ALLOWLIST,
+            "string",
+            "",
+            "Download allowlist (SSRF_Allowlist)",
+            "Hosts chatport may download from although they are internal, or on a port other "
+            "than 80 and 443: host, host:port or an address range, separated by commas or "
+            "lines (files.corp.example, 10.0.5.7:8080). Cloud metadata addresses never.",
+        ),
+        SettingDef(
+            DEFAULT_USER_ROLES,
+            "string",
+            "user",
+            "Roles of new users",
+            "Comma-separated roles every new imported user gets (unless the archive's roles "
+            "are granted).",
+        ),
+        SettingDef(
+            DM_MAX_USERS,
+            "number",
+            8,
+            "Members of a direct message at most",
+            "A Slack group DM with more members fails its record.",
+        ),
+        SettingDef(
+            IMPORT_MAX_FILE_BYTES,
+            "number",
+            1 << 30,
+            "Largest import file (bytes)",
+            "Downloads and uploads of a larger export are refused.",
+        ),
+        SettingDef(
+            IMPORT_DOWNLOAD_IDLE_TIMEOUT,
+            "number",
+            60,
+            "Download idle timeout (seconds)",
+            "A download that sends nothing for this long fails.",
+        ),
+        SettingDef(
+            IMPORT_DOWNLOAD_DEADLINE,
+            "number",
+            1800,
+            "Download deadline (seconds)",
+            "A download that has not finished by then fails.",
+        ),
+        SettingDef(
+            UPLOAD_MAX_FILE_SIZE,
+            "number",
+            104857600,
+            "Largest pending file or avatar (bytes)",
+            "Rocket.Chat's FileUpload_MaxFileSize: larger files fail as too large.",
+        ),
+        SettingDef(
+            PENDING_ALLOWED_HOSTS,
+            "string",
+            "",
+            "Pending files: hosts allowed",
+            "When set, pending files and avatars download only from these hosts "
+            "(comma-separated; empty: any host the SSRF rules allow).",
+        ),
+        SettingDef(
+            RATE_LIMITER_ENABLED,
+            "boolean",
+            True,
+            "API rate limiter",
+            "10 calls a minute per client and endpoint, for users without api-bypass-rate-limit.",
+        ),
     )
 }
 

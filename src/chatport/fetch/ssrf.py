@@ -81,10 +81,11 @@ class _Refusal:
             return f"port {port} is not allowed: {allow}"
         if reason == "host not permitted for this source":
             return f"host {host} is not a host this source's files come from"
+        where = f"address {shown}" if shown == host else f"address {shown} of {host}"
         if reason == "link-local or metadata address":
-            return f"address {shown} of {host} is link-local or cloud metadata: never fetched"
+            return f"{where} is link-local or cloud metadata: never fetched"
         if reason in ("denied address range", "own interface address"):
-            return f"address {shown} of {host} is internal ({reason}): {allow} to fetch from it"
+            return f"{where} is internal ({reason}): {allow} to fetch from it"
         return f"host {host} refused: {reason}"
 
 

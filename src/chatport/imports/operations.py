@@ -36,6 +36,9 @@ DOC_ORDER = (
     "failureReason",
     "failureMessage",
     "unreachableHosts",  # chatport: pending runs, hosts given up on (importers §6)
+    # chatport: when startImport (or a pending run) began the work; elapsed time and rates
+    # count from here, not from the upload (time on the prepare page is the admin's)
+    "importStartedAt",
 )
 
 
@@ -115,12 +118,33 @@ def _serialise(conn: Connection) -> None:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727001)")
 
 
+#: Operations whose per-record problems stay readable (import.errors?operationId=…) after the
+#: next operation: as many as getLatestImportOperations lists.
+KEEP_PROBLEMS_OF = 20
+
+
 def clear(conn: Connection, now: int) -> None:
-    """Invalidate every valid record and empty the staging area (statuses unchanged)."""
+    """Invalidate every valid record and empty the staging area (statuses unchanged).
+
+    Staged records that carry an error or a warning stay for the newest
+    :data:`KEEP_PROBLEMS_OF` operations, so each import's detail page keeps its errors after
+    the next import; nothing reads another operation's staging otherwise.
+    """
     _serialise(conn)
+    S = tables.import_staging
+    recent = select(OPS.c.id).order_by(OPS.c.seq.desc()).limit(KEEP_PROBLEMS_OF).subquery()
     # Staging first, then operations: the order a conversion batch takes its locks in (it
     # marks staged records, then commits its counts), so the two never deadlock.
-    conn.execute(tables.import_staging.delete())
+    conn.execute(
+        S.delete().where(
+            or_(
+                and_(S.c.errors.is_(None), S.c.warnings.is_(None)),
+                S.c.operation_id.not_in(select(recent.c.id)),
+            )
+        )
+    )
+    P = tables.pending_items
+    conn.execute(P.delete().where(or_(P.c.state != "error", P.c.op_id.not_in(select(recent.c.id)))))
     conn.execute(update(OPS).where(OPS.c.valid.is_(True)).values(valid=False, updated_at=now))
 
 

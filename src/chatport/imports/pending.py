@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor, wait
 
+from chatport.clock import iso_ms
 from chatport.context import Context
 from chatport.imports import operations as ops
 from chatport.imports import pending_items as items
@@ -51,12 +52,13 @@ def _record_items(ctx: Context, op: ops.Operation) -> int:
         count = {**op.count, "total": n, "messages": n}
         if n:
             count.update(completed=0, error=0)
+        now = ctx.clock.now_ms()
         moved = ops.update_op(
             conn,
             op,
-            ctx.clock.now_ms(),
+            now,
             status=steps.IMPORTING_FILES if n else steps.DONE,
-            doc_set={"count": count, "messagesstatus": None},
+            doc_set={"count": count, "messagesstatus": None, "importStartedAt": iso_ms(now)},
             require_valid=True,
         )
     return n if moved else 0

@@ -53,8 +53,9 @@ class Item:
 
 
 def replace_items(conn: Connection, op_id: str, items: Sequence[NewItem], now: int) -> None:
-    """This operation's items; those of earlier operations go (a new operation replaces them)."""
-    conn.execute(delete(P).where(P.c.op_id != op_id))
+    """This operation's items. Those of earlier operations went when this one was created
+    (``operations.clear``), but for their failures, kept for their detail pages."""
+    conn.execute(delete(P).where(P.c.op_id != op_id, P.c.state != ERROR))
     conn.execute(delete(P).where(P.c.op_id == op_id))
     rows = [
         {

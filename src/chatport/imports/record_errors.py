@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from chatport.context import Context
 from chatport.db import tables
+from chatport.errors import CodedError
 from chatport.imports import operations as ops
 
 S = tables.import_staging
@@ -91,12 +92,23 @@ def _pending_page(
     return items, total
 
 
-def current_errors(ctx: Context, offset: int, count: int, warnings: bool = False) -> dict[str, Any]:
+def current_errors(
+    ctx: Context,
+    offset: int,
+    count: int,
+    warnings: bool = False,
+    operation_id: str | None = None,
+) -> dict[str, Any]:
     """``{"operation", "errors", "count", "offset", "total"}`` for the current operation;
-    with ``warnings``, records that only carry warnings (a renamed room, a dropped member)
+    with ``operation_id``, that operation's (the newest twenty keep theirs); with
+    ``warnings``, records that only carry warnings (a renamed room, a dropped member)
     are listed too, each with its ``warnings``."""
     with ctx.engine.connect() as conn:
-        op = ops.current(conn)
+        op = ops.current(conn) if operation_id is None else ops.get(conn, operation_id)
+        if op is None and operation_id is not None:
+            raise CodedError(
+                "error-operation-not-found", "Import Operation Not Found", "import.errors"
+            )
         if op is None:
             return {"errors": [], "count": 0, "offset": offset, "total": 0}
         if op.importer_key in PENDING_KINDS:

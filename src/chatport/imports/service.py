@@ -11,6 +11,7 @@ import urllib.parse
 from typing import Any
 
 from chatport.accounts.settings_registry import DEFAULT_USER_ROLES, IMPORT_MAX_FILE_BYTES
+from chatport.clock import iso_ms
 from chatport.context import Context
 from chatport.errors import CodedError, PlainError
 from chatport.fetch.errors import FetchRefused, UrlInvalid
@@ -85,6 +86,7 @@ class ImportService:
                 expect_status=frozenset({steps.USER_SELECTION}),
                 require_valid=True,
                 checkpoint={"selection": choice.to_json(), "starter": user_id},
+                doc_set={"importStartedAt": iso_ms(self._now())},
             )
         if moved:
             start_conversion(self.ctx, op.id)

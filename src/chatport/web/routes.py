@@ -50,15 +50,20 @@ class Page:
     script: str
     section: str  # which navigation entry is current
     signed_in: bool = True  # False: the sign-in and not-allowed pages show no navigation
+    helper: str = ""  # a second script the page needs before its own
 
 
 PAGES: Final = {
     "history": Page("history.html", "Import", "history.js", "import"),
     "new": Page("new.html", "New import", "new.js", "import"),
     "prepare": Page("prepare.html", "Prepare import", "prepare.js", "import"),
-    "progress": Page("progress.html", "Import progress", "progress.js", "import"),
+    "progress": Page(
+        "progress.html", "Import progress", "progress.js", "import", helper="errors.js"
+    ),
+    "import": Page("import.html", "Import details", "import.js", "import", helper="errors.js"),
+    "settings": Page("settings.html", "Settings", "settings.js", "settings"),
     "rooms": Page("rooms.html", "Rooms", "rooms.js", "rooms"),
-    "room": Page("room.html", "Room", "room.js", "rooms"),
+    "room": Page("room.html", "Room", "room.js", "rooms", helper="render.js"),
     "users": Page("users.html", "Users", "users.js", "users"),
     "login": Page("login.html", "Sign in", "login.js", "", signed_in=False),
     "not_allowed": Page("not_allowed.html", "Not allowed", "not_allowed.js", "", signed_in=False),
@@ -108,6 +113,16 @@ def prepare_import(request: Request) -> Response:
 @router.get("/import/progress")
 def import_progress(request: Request) -> Response:
     return _render(request, "progress")
+
+
+@router.get("/imports/{operation_id}")
+def import_details(request: Request, operation_id: str) -> Response:
+    return _render(request, "import", operation_id=operation_id)
+
+
+@router.get("/settings")
+def settings(request: Request) -> Response:
+    return _render(request, "settings")
 
 
 @router.get("/rooms")

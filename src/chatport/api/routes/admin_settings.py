@@ -18,6 +18,33 @@ def permissions_list_all(call: Call = Depends(gate())) -> Response:
     return envelope.success({"update": call.ctx.accounts.permissions(), "remove": []})
 
 
+@router.get("/settings")
+def list_settings(call: Call = Depends(gate(VIEW_PRIVILEGED_SETTING))) -> Response:
+    """Every run-time setting in Rocket.Chat's paged shape, with its type, default
+    (``packageValue``) and, a chatport addition, its label and description in words."""
+    items = [
+        {
+            "_id": d.id,
+            "value": call.ctx.settings.get(d.id),
+            "type": d.type,
+            "packageValue": d.default,
+            "i18nLabel": d.label or d.id,
+            "i18nDescription": d.description,
+        }
+        for d in SETTINGS.values()
+    ]
+    return envelope.success(
+        {"settings": items, "count": len(items), "offset": 0, "total": len(items)}
+    )
+
+
+@router.get("/import.options")
+def import_options(call: Call = Depends(gate(VIEW_PRIVILEGED_SETTING))) -> Response:
+    """chatport's deploy-time import options (environment ``CHATPORT_*``), read-only: they
+    apply at start, so the settings page shows them and where to change them."""
+    return envelope.success({"options": call.ctx.config.import_options()})
+
+
 @router.get("/settings/{setting_id}")
 def get_setting(setting_id: str, call: Call = Depends(gate(VIEW_PRIVILEGED_SETTING))) -> Response:
     if setting_id not in SETTINGS:

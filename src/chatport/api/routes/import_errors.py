@@ -26,6 +26,7 @@ QUERY: Final[dict[str, Any]] = {
         "count": {"type": "number"},
         "offset": {"type": "number"},
         "warnings": {"type": "string", "enum": ["true", "false"]},
+        "operationId": {"type": "string", "maxLength": 64},
     },
     "additionalProperties": False,
 }
@@ -38,4 +39,5 @@ def import_errors(call: Call = Depends(gate(RUN_IMPORT))) -> Response:
     count = int(query.get("count") or MAX_COUNT)
     count = MAX_COUNT if count <= 0 else min(count, MAX_COUNT)
     warnings = query.get("warnings") == "true"
-    return envelope.success(current_errors(call.ctx, offset, count, warnings))
+    operation_id = query.get("operationId") or None
+    return envelope.success(current_errors(call.ctx, offset, count, warnings, operation_id))

@@ -220,7 +220,7 @@ const CP = (() => {
     "error-import-file-store-failed": "chatport could not store the file.",
     "error-import-file-invalid": "The file is not a valid export for this import type.",
     "error-import-failed": "The import failed while converting records.",
-    "error-import-operation-cancelled": "The import was cancelled because a newer import replaced it.",
+    "error-import-operation-cancelled": "The import was cancelled: by an administrator, or because a newer import replaced it.",
     "error-invalid-import-file-url": "This is not an http or https URL.",
     "error-importer-not-defined": "This import type is not available.",
     "error-import-operation-invalid": "This import can no longer continue; start a new import.",
@@ -236,6 +236,59 @@ const CP = (() => {
   }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /* One definition of each count, used by every page (and the CLI, cli_import.py): the
+   * records in the archive as preparation counted them (each direct-message room is a
+   * channel), and the records processed so far (each counted once). */
+  function archiveCounts(count) {
+    const c = count || {};
+    const parts = [];
+    for (const [key, one, many] of [["users", "user", "users"], ["channels", "channel", "channels"], ["messages", "message", "messages"]]) {
+      if (c[key] !== undefined) parts.push(`${number(c[key])} ${c[key] === 1 ? one : many}`);
+    }
+    return parts.join(", ");
+  }
+  const processed = (count) => {
+    const c = count || {};
+    return (c.completed || 0) + (c.error || 0) + (c.skipped || 0);
+  };
+  /* From startImport (importStartedAt) to the end: time on the prepare page is not the
+   * import's. null before the import started. */
+  function elapsedMs(op) {
+    if (!op || !op.importStartedAt) return null;
+    const end = FINAL.includes(op.status) ? Date.parse(op._updatedAt) : Date.now();
+    return Math.max(0, end - Date.parse(op.importStartedAt));
+  }
+  /* Upstream's history page shows the stored name's part after "<userId>_". */
+  function fileName(op) {
+    if (!op || !op.file) return "";
+    const marker = `_${op.user}_`;
+    const at = op.file.indexOf(marker);
+    return at >= 0 ? op.file.slice(at + marker.length) : op.file;
+  }
+  const isRunning = (op) => Boolean(op && op.valid && !FINAL.includes(op.status));
+  const isPending = (op) => Boolean(op) && (op.importerKey === "pending-files" || op.importerKey === "pending-avatars");
+
+  /* A cancel button that asks once more before calling import.clear. */
+  function cancelButton(label, onDone) {
+    const box = el("span", { className: "cancel-box" });
+    const first = el("button", { type: "button", className: "secondary danger" }, label);
+    first.addEventListener("click", () => {
+      const yes = el("button", { type: "button", className: "danger" }, "Yes, cancel it");
+      const no = el("button", { type: "button", className: "secondary" }, "No, let it run");
+      no.addEventListener("click", () => box.replaceChildren(first));
+      yes.addEventListener("click", async () => {
+        yes.disabled = true;
+        await call("import.clear", { method: "POST", body: {} });
+        box.replaceChildren(el("span", { className: "muted" }, "Cancelling: it stops at its next batch…"));
+        if (onDone) onDone();
+      });
+      box.replaceChildren(el("span", {}, "Cancel this import? What it imported so far stays. "), yes, " ", no);
+      yes.focus();
+    });
+    box.append(first);
+    return box;
+  }
 
   /* The avatar at /avatar/<username>, falling back to initials when there is none. */
   function avatar(username, name, size = "") {
@@ -258,5 +311,6 @@ const CP = (() => {
   return {
     session, api, call, ApiError, signOut, start, el, showAlert, date, duration, number,
     stepLabel, FINAL, WAITING, isPreparing, isImporting, REASONS, describe, sleep, avatar,
+    archiveCounts, processed, elapsedMs, isRunning, isPending, cancelButton, fileName,
   };
 })();

@@ -20,14 +20,6 @@ CP.start(async () => {
     return names.get(id);
   }
 
-  /* Upstream's history page shows the stored name's part after "<userId>_". */
-  function fileName(op) {
-    if (!op.file) return "";
-    const marker = `_${op.user}_`;
-    const at = op.file.indexOf(marker);
-    return at >= 0 ? op.file.slice(at + marker.length) : op.file;
-  }
-
   function statusCell(op) {
     const failed = op.status === "importer_import_failed" || op.status === "importer_import_cancelled";
     const badge = el(
@@ -52,8 +44,8 @@ CP.start(async () => {
     return el(
       "tr",
       {},
-      el("td", {}, op.type),
-      el("td", { className: "wrap" }, fileName(op)),
+      el("td", {}, el("a", { href: `/admin/imports/${encodeURIComponent(op._id)}`, title: "Details and errors" }, op.type)),
+      el("td", { className: "wrap" }, CP.fileName(op)),
       statusCell(op),
       el("td", { className: "num" }, c.users === undefined ? "" : CP.number(c.users)),
       el("td", { className: "num" }, c.channels === undefined ? "" : CP.number(c.channels)),
@@ -83,20 +75,31 @@ CP.start(async () => {
   async function showCurrent() {
     const box = document.getElementById("current");
     const { operation: op } = await CP.call("getCurrentImportOperation");
-    box.replaceChildren();
     if (!op || !op.valid || CP.FINAL.includes(op.status)) {
+      box.replaceChildren();
+      box.dataset.shown = "";
       box.hidden = true;
       return false;
     }
+    // Rebuilt only when the step changes: a cancel being confirmed is not reset under the hand.
+    const shown = `${op._id}:${op.status}`;
+    if (box.dataset.shown === shown) {
+      return !["importer_new", "importer_file_loaded", "importer_user_selection"].includes(op.status);
+    }
+    box.dataset.shown = shown;
+    box.replaceChildren();
     const preparing = CP.WAITING.includes(op.status) || CP.isPreparing(op.status) ||
       op.status === "importer_user_selection";
     box.append(
       el("h2", {}, "Current import"),
       el("p", {}, `${op.type}: ${CP.stepLabel(op.status)}`),
-      el(
-        "a",
-        { className: "button", href: preparing ? "/admin/import/prepare" : "/admin/import/progress" },
-        preparing ? "Continue preparing" : "Watch progress",
+      el("div", { className: "actions" },
+        el(
+          "a",
+          { className: "button", href: preparing ? "/admin/import/prepare" : "/admin/import/progress" },
+          preparing ? "Continue preparing" : "Watch progress",
+        ),
+        CP.cancelButton(CP.isPending(op) ? "Cancel the downloads" : "Cancel import", () => setTimeout(load, 1000)),
       ),
     );
     box.hidden = false;

@@ -17,6 +17,8 @@ CP.start(async () => {
   const wanted = new URLSearchParams(location.search).get("importer");
   if (wanted && importers.some((i) => i.key === wanted)) select.value = wanted;
 
+  let running = null; // the import in progress, if any (filled in below)
+
   function source() {
     return form.querySelector('input[name="source"]:checked').value;
   }
@@ -46,6 +48,16 @@ CP.start(async () => {
     event.preventDefault();
     error.hidden = true;
     const importerKey = select.value;
+    if (!importerKey) {
+      fail("Choose the export's format.");
+      select.focus();
+      return;
+    }
+    if (running && !document.getElementById("replace-running").checked) {
+      fail("An import is in progress. Tick “Cancel it and start this one” to replace it, or wait for it to end.");
+      document.getElementById("replace-running").focus();
+      return;
+    }
     let route;
     let body;
     if (source() === "url") {
@@ -81,10 +93,34 @@ CP.start(async () => {
       return;
     }
     const code = result.data.errorType || result.data.error || "";
+    // The operation says why in words (failureMessage: "HTTP 404 from …", "could not resolve
+    // host …"); the code's general explanation follows only when it has none.
+    const { operation } = await CP.call("getCurrentImportOperation");
+    const why = operation && operation.failureReason === code ? operation.failureMessage : "";
     const words = CP.describe({ data: result.data });
     fail(
-      CP.el("p", {}, words),
+      ...(why ? [CP.el("p", {}, CP.el("strong", {}, why))] : []),
+      ...(!why || why.includes("SSRF_Allowlist") ? [CP.el("p", {}, words)] : []),
       ...(words !== code && code ? [CP.el("p", { className: "small muted" }, "Error code: ", CP.el("code", {}, code))] : []),
     );
   });
+  /* An import in progress is replaced only when the administrator says so: a new operation
+   * cancels the current one (as in Rocket.Chat's API). */
+  const status = await CP.call("import.status");
+  running = ["new", "loading", "ready", "importing"].includes(status.state) ? status.operation : null;
+  if (running) {
+    const c = running.count || {};
+    const done = CP.processed(c);
+    const box = document.getElementById("running-warning");
+    box.replaceChildren(
+      CP.el("p", {}, CP.el("strong", {}, "An import is in progress: "),
+        `${running.type}, ${CP.stepLabel(running.status).toLowerCase()}` +
+        (c.total ? `, ${CP.number(done)} of ${CP.number(c.total)} records.` : ".") +
+        " Starting a new import cancels it. ",
+        CP.el("a", { href: status.state === "importing" ? "/admin/import/progress" : "/admin/import/prepare" }, "Go to it")),
+      CP.el("label", { className: "inline" },
+        CP.el("input", { type: "checkbox", id: "replace-running" }), "Cancel it and start this one"),
+    );
+    box.hidden = false;
+  }
 });

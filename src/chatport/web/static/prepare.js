@@ -141,10 +141,10 @@ CP.start(async () => {
   list("users", selection.users || []);
   list("channels", selection.channels || []);
   counts();
+  // The archive's counts, as every page and the CLI define them (CP.archiveCounts).
+  const { operation: current } = await CP.call("getCurrentImportOperation");
   document.getElementById("selection-summary").textContent =
-    `${selection.name}: ${CP.number((selection.users || []).length)} users, ` +
-    `${CP.number((selection.channels || []).length)} channels, ` +
-    `${CP.number(selection.message_count)} messages in the archive.`;
+    `${selection.name}: ${CP.archiveCounts((current && current.count) || {})} in the archive.`;
   form.hidden = false;
 
   form.addEventListener("submit", async (event) => {
@@ -159,7 +159,6 @@ CP.start(async () => {
       start.disabled = false;
       return;
     }
-    sessionStorage.setItem("chatport.importStartedAt", String(Date.now()));
     location.assign("/admin/import/progress");
   });
 });

@@ -20,8 +20,7 @@ CP.start(async () => {
     ["channels", "importer_importing_channels", "Channels"],
     ["messages", "importer_importing_messages", "Messages"],
   ];
-  const isPending = (op) => op.importerKey === "pending-files" || op.importerKey === "pending-avatars";
-  const processed = (c) => (c.completed || 0) + (c.error || 0) + (c.skipped || 0);
+  const { isPending, processed } = CP;
 
   /* The phases of this operation, each with its size and how far it got. Records are
    * converted kind after kind in this order, each counted once (rest-api §3.5). */
@@ -52,12 +51,6 @@ CP.start(async () => {
     return out;
   }
 
-  function startedAt(op) {
-    const created = Date.parse(op.ts);
-    const clicked = Number(sessionStorage.getItem("chatport.importStartedAt") || 0);
-    return clicked > created ? clicked : created;
-  }
-
   function renderPhases(op) {
     const list = document.getElementById("phases");
     const STATE_WORDS = { done: "done", running: "in progress", waiting: "waiting", stopped: "not reached" };
@@ -86,58 +79,40 @@ CP.start(async () => {
     document.getElementById("overall-text").textContent =
       `Completed ${CP.number(c.completed)} · Errors ${CP.number(c.error)} · ` +
       `Skipped ${CP.number(c.skipped)} · Total ${CP.number(c.total)}`;
-    const end = CP.FINAL.includes(op.status) ? Date.parse(op._updatedAt) : Date.now();
-    const elapsed = Math.max(0, end - startedAt(op));
-    document.getElementById("elapsed").textContent = `Elapsed: ${CP.duration(elapsed)}.`;
-    const seconds = elapsed / 1000;
+    document.getElementById("archive-counts").textContent =
+      isPending(op) ? "" : `In the archive: ${CP.archiveCounts(c)}.`;
+    const elapsed = CP.elapsedMs(op);
+    document.getElementById("elapsed").textContent =
+      elapsed === null ? "" : `Elapsed: ${CP.duration(elapsed)}.`;
+    const seconds = (elapsed || 0) / 1000;
     document.getElementById("rate").textContent =
       seconds >= 1 ? `Rate: ${CP.number(Math.round(processed(c) / seconds))} records/s.` : "";
-  }
-
-  function where(source) {
-    if (!source) return "";
-    let text = source.entry || "";
-    if (source.index !== undefined) text += ` [${source.index}]`;
-    if (source.row !== undefined) text += ` row ${source.row}`;
-    return text;
-  }
-
-  function codes(item) {
-    return (item.errors || [])
-      .map((e) => (e.details ? `${e.message} ${JSON.stringify(e.details)}` : e.message))
-      .join("; ");
-  }
-
-  async function allErrors() {
-    const items = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await CP.call("import.errors", { query: { count: 100, offset } });
-      items.push(...page.errors);
-      if (page.errors.length === 0 || items.length >= page.total) return items;
+    const cancel = document.getElementById("progress-cancel");
+    if (CP.isRunning(op) && !cancel.childElementCount) {
+      cancel.append(CP.cancelButton(isPending(op) ? "Cancel the downloads" : "Cancel import"));
     }
+    cancel.hidden = !CP.isRunning(op);
   }
 
-  function csvCell(value) {
-    let text = value === undefined || value === null ? "" : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text; // never a spreadsheet formula
-    return '"' + text.replace(/"/g, '""') + '"';
-  }
-
-  async function downloadCsv(opId) {
-    const rows = [["kind", "import_id", "entry", "index", "row", "error", "details"]];
-    for (const item of await allErrors()) {
-      const s = item.source || {};
-      for (const e of item.errors || []) {
-        rows.push([item.dataType, item.importId, s.entry, s.index, s.row, e.message, e.details ? JSON.stringify(e.details) : ""]);
-      }
+  /* The tab watches one operation: a newer one (from another tab, the CLI or a script)
+   * replaces it, and says so, instead of this tab silently following the new one. */
+  async function replacedBy(watched, current) {
+    const latest = await CP.call("getLatestImportOperations");
+    const mine = latest.find((o) => o._id === watched) || null;
+    const box = document.getElementById("replaced");
+    box.replaceChildren(
+      el("strong", {}, "This import was cancelled by a newer import. "),
+      `The newer one: ${current.type}, ${CP.stepLabel(current.status).toLowerCase()}. `,
+      el("a", { href: "/admin/import/progress" }, "Watch the newer import"),
+      " · ",
+      el("a", { href: `/admin/imports/${encodeURIComponent(watched)}` }, "This import's details"),
+    );
+    box.hidden = false;
+    document.getElementById("progress-cancel").hidden = true;
+    if (mine) {
+      renderOverall(mine);
+      renderPhases(mine);
     }
-    const text = rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
-    const url = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
-    const link = el("a", { href: url, download: `import-errors-${opId}.csv` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
   async function summary(op) {
@@ -145,6 +120,7 @@ CP.start(async () => {
     const box = document.getElementById("summary");
     const done = op.status === "importer_done";
     document.getElementById("summary-title").textContent = done ? "Import finished" : "Import stopped";
+    document.getElementById("details-link").href = `/admin/imports/${encodeURIComponent(op._id)}`;
     document.getElementById("summary-text").textContent = done
       ? `${CP.number(c.completed)} records imported, ${CP.number(c.skipped)} skipped, ${CP.number(c.error)} failed.`
       : `The import ended with status “${CP.stepLabel(op.status)}”.`;
@@ -162,33 +138,23 @@ CP.start(async () => {
     table.tBodies[0].replaceChildren(
       ...rows.map(([k, v]) => el("tr", {}, el("th", { scope: "row" }, k), el("td", { className: "num" }, CP.number(v)))),
     );
-    const page = await CP.call("import.errors", { query: { count: 100 } });
-    if (page.total === 0) {
-      document.getElementById("errors-none").hidden = false;
-    } else {
-      document.getElementById("errors-shown").textContent =
-        page.total > page.errors.length
-          ? `The first ${page.errors.length} of ${CP.number(page.total)} records with errors:`
-          : `${CP.number(page.total)} ${page.total === 1 ? "record" : "records"} with errors:`;
-      document.getElementById("errors").tBodies[0].replaceChildren(
-        ...page.errors.map((item) =>
-          el("tr", {}, el("td", {}, item.dataType), el("td", { className: "wrap" }, item.importId || ""),
-            el("td", { className: "wrap" }, where(item.source)), el("td", { className: "wrap" }, codes(item))),
-        ),
-      );
-      document.getElementById("errors-csv").addEventListener("click", () => downloadCsv(op._id));
-      document.getElementById("errors-block").hidden = false;
-    }
+    await CPErrors.show(op._id);
     box.hidden = false;
     document.getElementById("summary-title").focus();
   }
 
+  let watched = null;
   for (;;) {
     const { operation: op } = await CP.call("getCurrentImportOperation");
     if (!op) {
       CP.showAlert(document.querySelector("main"), "There is no import to watch.");
       return;
     }
+    if (watched && op._id !== watched) {
+      await replacedBy(watched, op);
+      return;
+    }
+    watched = op._id;
     const beforeImport = CP.WAITING.includes(op.status) || CP.isPreparing(op.status) ||
       op.status === "importer_user_selection";
     if (beforeImport && !isPending(op)) {
@@ -198,7 +164,6 @@ CP.start(async () => {
     renderOverall(op);
     renderPhases(op);
     if (CP.FINAL.includes(op.status)) {
-      sessionStorage.removeItem("chatport.importStartedAt");
       await summary(op);
       return;
     }

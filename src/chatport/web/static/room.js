@@ -1,5 +1,7 @@
 /* One room: rooms.info, its messages oldest first (channels/groups/im.messages), threads
- * (chat.getThreadMessages), reactions, edits, system messages and file attachments. */
+ * (chat.getThreadMessages), reactions, edits, system messages and file attachments, as a
+ * reader sees them: markdown and emoji (render.js), mentions, deactivated authors marked, a
+ * Slack post with files as one message. */
 "use strict";
 
 CP.start(async () => {
@@ -63,6 +65,24 @@ CP.start(async () => {
     return m.alias || u.name || u.username || "unknown";
   }
 
+  /* Whether each author's account is active: users.info once per username. */
+  const accounts = new Map();
+  function account(username) {
+    if (!username) return Promise.resolve(null);
+    if (!accounts.has(username)) {
+      accounts.set(username, CP.api("users.info", { query: { username }, own: [400, 403] })
+        .then((r) => (r.ok ? r.data.user : null)));
+    }
+    return accounts.get(username);
+  }
+  function markDeactivated(head, username) {
+    account(username).then((user) => {
+      if (user && user.active === false) {
+        head.querySelector(".author").after(" ", el("span", { className: "badge bad", title: "This account is deactivated" }, "deactivated"));
+      }
+    });
+  }
+
   function attachment(a) {
     const href = safeHref(a.title_link);
     const parts = [];
@@ -89,7 +109,7 @@ CP.start(async () => {
       { className: "reactions", "aria-label": "Reactions" },
       ...entries.map(([emoji, r]) => {
         const who = (r.usernames || []).join(", ");
-        return el("li", { title: who }, `${emoji} ${(r.usernames || []).length}`,
+        return el("li", { title: `${emoji} ${who}` }, `${CPRender.reaction(emoji)} ${(r.usernames || []).length}`,
           el("span", { className: "visually-hidden" }, ` by ${who}`));
       }),
     );
@@ -133,6 +153,7 @@ CP.start(async () => {
       m.t ? el("span", { className: "badge" }, m.t) : "",
       m.tmid && !inThread ? el("span", { className: "badge" }, "also sent to the channel") : "",
     );
+    markDeactivated(head, m.u && m.u.username);
     const files = m.files || (m.file ? [m.file] : []);
     return el(
       "li",
@@ -140,16 +161,41 @@ CP.start(async () => {
       CP.avatar(m.u && m.u.username, author(m), "small"),
       el("div", { className: "body" },
         head,
-        m.msg ? el("div", { className: "text" }, m.msg)
+        m.msg ? CPRender.text(m.msg, { mentions: m.mentions, channels: m.channels })
           : !(m.attachments || []).length && !files.length ? el("div", { className: "muted small" }, "(no text)") : "",
-        ...(m.attachments || []).map(attachment),
-        files.length && !(m.attachments || []).length
-          ? el("div", { className: "attachment" }, ...files.map((f) => el("div", {}, `File: ${f.name || f._id}`)))
-          : "",
+        ...fileParts(m),
         reactions(m),
         inThread ? "" : thread(m),
       ),
     );
+  }
+
+  function fileParts(m) {
+    const files = m.files || (m.file ? [m.file] : []);
+    return [
+      ...(m.attachments || []).map(attachment),
+      files.length && !(m.attachments || []).length
+        ? el("div", { className: "attachment" }, ...files.map((f) => el("div", {}, `File: ${f.name || f._id}`)))
+        : "",
+    ];
+  }
+
+  /* A Slack post with files is imported as the post and one message per file
+   * (<id>-file<n>, importers §1.12): shown as one message, as Slack showed it. */
+  const FILE_ID = /^(.+)-file\d+$/;
+  const shown = new Map(); // post id -> its rendered body
+  function add(m) {
+    const post = FILE_ID.exec(m._id);
+    const body = post && shown.get(post[1]);
+    if (body && (!m.msg || !m.msg.trim())) {
+      body.querySelector(".reactions, .thread-box")
+        ? body.insertBefore(el("div", { className: "file-part" }, ...fileParts(m)), body.querySelector(".reactions, .thread-box"))
+        : body.append(el("div", { className: "file-part" }, ...fileParts(m)));
+      return null;
+    }
+    const item = message(m);
+    shown.set(m._id, item.querySelector(".body"));
+    return item;
   }
 
   let offset = 0;
@@ -159,7 +205,7 @@ CP.start(async () => {
       query: { roomId, count: PAGE, offset, sort: JSON.stringify({ ts: 1 }) },
     });
     // Thread replies live under their thread, unless also sent to the channel.
-    list.append(...page.messages.filter((m) => !m.tmid || m.tshow).map((m) => message(m)));
+    list.append(...page.messages.filter((m) => !m.tmid || m.tshow).map(add).filter(Boolean));
     offset += page.messages.length;
     more.hidden = offset >= page.total;
     more.disabled = false;
