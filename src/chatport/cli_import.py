@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import select
 
+from chatport.clock import parse_iso_ms
 from chatport.context import Context
 from chatport.db import tables
 from chatport.errors import ChatportError, CodedError, PlainError
@@ -154,7 +155,6 @@ def run_import(
             return 3
     admin = _starting_admin(ctx)
     service = ImportService(ctx)
-    started = time.monotonic()
     try:
         if remote:
             service.download_public_file(admin, source, key)
@@ -210,13 +210,12 @@ def run_import(
             except ChatportError as exc:
                 console.print(f"[red]cannot start:[/red] {exc}")
                 return 1
-            started = time.monotonic()  # the import, not the preparation, is what is timed
             op = _wait(ctx, op_id, frozenset({steps.DONE}), progress, task)
     apply_retention(ctx)  # the import has ended: its stored file goes unless kept
     if as_json:
         console.print_json(data=summary_json(ctx, op))
     else:
-        _summary(ctx, op, time.monotonic() - started, console)
+        _summary(ctx, op, console)
     return 0 if op.status == steps.DONE else 1
 
 
@@ -248,29 +247,45 @@ def _starting_admin(ctx: Context) -> str:
     raise SystemExit("no admin account exists: create one with `chatport users create-admin`")
 
 
-def _summary(ctx: Context, op: ops.Operation, seconds: float, console: Console) -> None:
+def elapsed_seconds(op: ops.Operation) -> float | None:
+    """From ``importStartedAt`` to the operation's last update: the admin page's definition
+    (common.js ``elapsedMs``), so the CLI and the page give one figure."""
+    started = op.doc.get("importStartedAt")
+    if not isinstance(started, str):
+        return None
+    return max(0.0, (op.updated_at - parse_iso_ms(started)) / 1000)
+
+
+def _summary(ctx: Context, op: ops.Operation, console: Console) -> None:
+    """The counts by the definitions every page uses: ``in archive`` is the prepared count
+    (``count.users`` …), the other columns each record once."""
     table = Table(title=f"import {op.id}: {op.status}")
-    for column in ("kind", "imported", "skipped", "failed"):
+    for column in ("kind", "in archive", "imported", "skipped", "failed"):
         table.add_column(column, justify="right" if column != "kind" else "left")
     tally = (op.checkpoint or {}).get("tally") or {}
+    count = op.count
     for kind in ("users", "channels", "messages"):
         row = tally.get(kind) or {}
         table.add_row(
-            kind, str(row.get("completed", 0)), str(row.get("skipped", 0)), str(row.get("error", 0))
+            kind,
+            f"{count.get(kind, 0):,}",
+            f"{row.get('completed', 0):,}",
+            f"{row.get('skipped', 0):,}",
+            f"{row.get('error', 0):,}",
         )
-    count = op.count
     table.add_row(
         "total",
-        str(count.get("completed", 0)),
-        str(count.get("skipped", 0)),
-        str(count.get("error", 0)),
+        f"{count.get('total', 0):,}",
+        f"{count.get('completed', 0):,}",
+        f"{count.get('skipped', 0):,}",
+        f"{count.get('error', 0):,}",
         style="bold",
     )
     console.print(table)
-    messages = tally.get("messages") or {}
-    handled = sum(messages.values()) if messages else 0
-    if seconds > 0 and handled:
-        console.print(f"{handled} message records in {seconds:.1f} s ({handled / seconds:,.0f}/s)")
+    seconds = elapsed_seconds(op)
+    done = count.get("completed", 0) + count.get("skipped", 0) + count.get("error", 0)
+    if seconds:
+        console.print(f"Elapsed: {seconds:.1f} s. Rate: {done / seconds:,.0f} records/s.")
     if op.doc.get("failureReason"):
         console.print(
             f"[red]failed:[/red] {op.doc['failureReason']} {op.doc.get('failureMessage', '')}"

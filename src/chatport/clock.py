@@ -26,6 +26,12 @@ def iso_ms(ms: int) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
+def parse_iso_ms(text: str) -> int:
+    """The milliseconds :func:`iso_ms` wrote."""
+    dt = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000 + 0.5)
+
+
 def file_stamp(ms: int) -> str:
     """``YYYYMMDDhhmmss`` for stored import file names (1-based month, zero-padded)."""
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y%m%d%H%M%S")

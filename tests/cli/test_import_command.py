@@ -134,3 +134,30 @@ def test_cancel_and_inspect(database_url: str, tmp_path: Path, export: Path) -> 
     text = _chatport(env, "inspect", str(export))
     assert "chatport import" in text.stdout and "random (C061A0WJG)" in text.stdout
     assert _chatport(env, "inspect", str(tmp_path / "nope.zip")).returncode == 2
+
+
+def test_summary_counts_are_the_pages_counts(
+    database_url: str, tmp_path: Path, export: Path
+) -> None:
+    """Issue defect 10: one definition of each count. The CLI's "in archive" column is the
+    operation's count (what the prepare, progress and history pages show), and its elapsed
+    time runs from importStartedAt, as on the progress page."""
+    env = {**_env(database_url, tmp_path), "COLUMNS": "120"}
+    done = _chatport(env, "import", str(export), "--importer", "slack")
+    assert done.returncode == 0, done.stdout
+    rows = {}
+    for line in done.stdout.splitlines():
+        cells = [c.strip() for c in line.replace("┃", "│").split("│") if c.strip()]
+        if len(cells) == 5 and cells[0] in ("users", "channels", "messages", "total"):
+            rows[cells[0]] = [int(c.replace(",", "")) for c in cells[1:]]
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        op = conn.execute(sa.select(tables.import_operations)).mappings().one()
+    engine.dispose()
+    count = op["doc"]["count"]
+    assert {k: rows[k][0] for k in ("users", "channels", "messages")} == {
+        k: count[k] for k in ("users", "channels", "messages")
+    }
+    assert rows["total"] == [count["total"], count["completed"], count["skipped"], count["error"]]
+    assert "importStartedAt" in op["doc"]
+    assert "Elapsed: " in done.stdout
