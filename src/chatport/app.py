@@ -23,6 +23,7 @@ from chatport.bootstrap import start_background, stop_background
 from chatport.clock import iso_ms
 from chatport.context import Context
 from chatport.errors import CodedError, LoginBlocked, LoginFailed, PlainError
+from chatport.fetch import logsafe
 from chatport.web import routes as web
 
 log = logging.getLogger("chatport.api")
@@ -68,6 +69,7 @@ def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
     )
     offline_docs.install(app)
     app.state.ctx = ctx
+    logsafe.install()  # no query string (rc_token, Slack file tokens) in any access log line
     app.state.rate_limiter = RateLimiter(
         ctx.config.rate_limit_calls, ctx.config.rate_limit_window_seconds
     )

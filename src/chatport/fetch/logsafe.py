@@ -1,15 +1,17 @@
-"""Keep query strings out of urllib3's own log records.
+"""Keep query strings out of urllib3's and uvicorn's own log records.
 
 Why: urllib3's connection module logs the request URL, query included, when a response has
-malformed headers; query strings carry tokens (Slack file links do), and logs must never contain
-them (security-reliability §1.11.4). A filter on that logger cuts every string argument at ``?``.
+malformed headers; uvicorn's access log writes every request's path with its query, and
+Rocket.Chat clients put ``rc_uid``/``rc_token`` (an auth token) in file links' queries. Query
+strings carry tokens, and logs must never contain them (security-reliability §1.11.4, A-11
+row 11.3). A filter on those loggers cuts every string argument at ``?``.
 """
 
 from __future__ import annotations
 
 import logging
 
-_URLLIB3_LOGGERS = ("urllib3.connection",)
+_URL_LOGGERS = ("urllib3.connection", "uvicorn.access")
 
 
 def _strip_query(value: object) -> object:
@@ -32,8 +34,8 @@ class QueryRedactingFilter(logging.Filter):
 
 
 def install() -> None:
-    """Attach the filter once to each urllib3 logger that can print a request URL."""
-    for name in _URLLIB3_LOGGERS:
+    """Attach the filter once to each logger that can print a request URL."""
+    for name in _URL_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, QueryRedactingFilter) for f in logger.filters):
             logger.addFilter(QueryRedactingFilter())
