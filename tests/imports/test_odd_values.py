@@ -133,3 +133,70 @@ def test_nul_in_request_parameters_is_a_400(server: LiveServer) -> None:
         assert body["success"] is False
         assert "NUL" in body["error"]
     assert admin.get("/api/v1/users.info?username=admin").status_code in (200, 400)
+
+
+def test_bad_created_and_reactions_fail_their_record(server: LiveServer, files: FileServer) -> None:
+    """A-7 row 7.7: ``created: -1`` and ``reactions[].users: null`` are per-record errors."""
+    channels = [
+        {"id": "C1", "name": "dev", "members": ["U1"], "created": 1500000000},
+        {"id": "C2", "name": "odd", "members": ["U1"], "created": -1},
+    ]
+    day = _messages(["fine", "odd reaction"])
+    day[1]["reactions"] = [{"name": "+1", "users": None, "count": 1}]
+    body = build_export(
+        {"users.json": [_user(1)], "channels.json": channels, "dev/2020-09-13.json": day}
+    )
+    admin = server.admin()
+    load(server, admin, files, body)
+    progress = run_import(server, admin, EVERYTHING)
+    assert progress["step"] == "importer_done"
+    errors = admin.get("/api/v1/import.errors").json()["errors"]
+    by_where = {(e["dataType"], e.get("importId")): e["errors"] for e in errors}
+    assert by_where[("channel", "C2")] == [
+        {"message": "importer-record-invalid", "details": {"field": "created"}}
+    ]
+    (message,) = [e for e in errors if e["dataType"] == "message"]
+    assert message["errors"][0]["details"]["field"] == "reactions.users"
+    room = {r["name"]: r for r in admin.get("/api/v1/rooms.adminRooms").json()["rooms"]}["dev"]
+    msgs = admin.get(f"/api/v1/channels.messages?roomId={room['_id']}").json()["messages"]
+    assert [m["msg"] for m in msgs] == ["fine"]
+
+
+def test_custom_fields_keys_are_checked(server: LiveServer) -> None:
+    """A-8 row 8.4: customFields keys with ``.``, a leading ``$`` or nested deeper than 4
+    fail their record, never silently dropped; good ones are stored."""
+    admin = server.admin()
+    admin.post("/api/v1/import.new")
+    users = [
+        {
+            "emails": ["ok@x.io"],
+            "importIds": ["1"],
+            "username": "ok",
+            "customFields": {"team": "A", "meta": {"x": 1}},
+        },
+        {"emails": ["dot@x.io"], "importIds": ["2"], "username": "dot", "customFields": {"a.b": 1}},
+        {
+            "emails": ["dollar@x.io"],
+            "importIds": ["3"],
+            "username": "dollar",
+            "customFields": {"$set": {"roles": ["admin"]}},
+        },
+        {
+            "emails": ["deep@x.io"],
+            "importIds": ["4"],
+            "username": "deep",
+            "customFields": {"a": {"b": {"c": {"d": {"e": 1}}}}},
+        },
+    ]
+    assert admin.post("/api/v1/import.addUsers", json={"users": users}).json() == {"success": True}
+    assert admin.post("/api/v1/import.run").json() == {"success": True}
+    progress = server.wait_for(admin, lambda p: p["step"] == "importer_done")
+    assert progress["count"]["error"] == 3
+    fields = sorted(
+        e["errors"][0]["details"]["field"]
+        for e in admin.get("/api/v1/import.errors").json()["errors"]
+    )
+    assert fields == ["customFields.$set", "customFields.a.b", "customFields.a.b.c.d"]
+    ok = admin.get("/api/v1/users.info?username=ok").json()["user"]
+    assert ok["customFields"] == {"team": "A", "meta": {"x": 1}}
+    assert admin.get("/api/v1/users.info?username=dollar").json()["success"] is False

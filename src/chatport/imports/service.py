@@ -371,6 +371,8 @@ def _api_user_record(user: dict[str, Any], roles: list[str]) -> dict[str, Any]:
     for key in API_USER_FIELDS:
         if user.get(key) is not None:
             record[key] = user[key]
+    if user.get("customFields") is not None:  # checked by the converter (§1.7, A-8 row 8.4)
+        record["customFields"] = user["customFields"]
     return record
 
 

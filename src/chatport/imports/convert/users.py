@@ -74,6 +74,32 @@ def _free_username(lookups: Lookups, base: str, numbered_from: int = 1) -> str:
     return candidate
 
 
+#: ``customFields`` nested deeper than this fail the record (importers §1.7).
+MAX_CUSTOM_FIELDS_DEPTH = 4
+
+
+def custom_fields_problem(value: Any) -> str | None:
+    """The path of the first ``customFields`` key with a ``.``, a leading ``$`` or too deep
+    (security A-8 row 8.4: Rocket.Chat builds Mongo ``$set`` paths from them), or of a value
+    that is not an object; None when they are fine or absent."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return "customFields"
+    stack: list[tuple[dict[str, Any], str, int]] = [(value, "customFields", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        for key, child in node.items():
+            where = f"{path}.{key}"
+            if "." in key or key.startswith("$") or not key:
+                return where
+            if isinstance(child, dict):
+                if depth >= MAX_CUSTOM_FIELDS_DEPTH:
+                    return where
+                stack.append((child, where, depth + 1))
+    return None
+
+
 def convert_user(
     conn: Connection,
     data: dict[str, Any],
@@ -99,6 +125,10 @@ def convert_user(
     too_long = options.caps.user(data)
     if too_long is not None:
         return Outcome("error", errors=[too_long])
+    bad_key = custom_fields_problem(data.get("customFields"))
+    if bad_key is not None:
+        invalid = {"message": "importer-record-invalid", "details": {"field": bad_key}}
+        return Outcome("error", errors=[invalid])
     warnings: list[dict[str, Any]] = []
     existing = None
     for import_id in import_ids:

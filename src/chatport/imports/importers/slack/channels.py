@@ -23,8 +23,15 @@ def _text_value(channel: dict[str, Any], key: str) -> str | None:
 
 
 def _created_ms(channel: dict[str, Any]) -> int | None:
-    created = seconds(channel.get("created"))
-    if created is None or created < MIN_CREATED:
+    """``created`` in ms; a value that is no time at all (negative, not a number) makes the
+    record invalid (security A-7 row 7.7), a placeholder before 2013 is ignored."""
+    raw = channel.get("created")
+    if raw is None:
+        return None
+    created = seconds(raw)
+    if created is None or created < 0:
+        raise Invalid("created")
+    if created < MIN_CREATED:
         return None
     return created * 1000
 

@@ -112,7 +112,7 @@ class ThreadMapping(MapperState):
             if not name:
                 continue
             raw_users = reaction.get("users")
-            if raw_users is not None and not isinstance(raw_users, list):
+            if not isinstance(raw_users, list):  # null too: a reaction by nobody (A-7 7.7)
                 raise Invalid("reactions.users")
             users = user_ids(raw_users, "reactions.users")
             if not users:
