@@ -22,7 +22,9 @@ class Config(BaseSettings):
 
     data_dir: Path = Path("./data")
     database_url: str | None = None
-    import_store_dir: Path | None = None
+    import_store_dir: Path | None = Field(
+        default=None, description="Where import files are stored (a path all nodes share)."
+    )
 
     admin_username: str | None = Field(default=None, validation_alias="ADMIN_USERNAME")
     admin_pass: str | None = Field(default=None, validation_alias="ADMIN_PASS")
@@ -31,7 +33,10 @@ class Config(BaseSettings):
 
     api_max_body_bytes: int = 64 << 20
     login_token_ttl_days: int = 90
-    import_prepare_eagerly: bool = False
+    import_prepare_eagerly: bool = Field(
+        default=False,
+        description="Prepare a file once loaded, not on the first getImportFileData.",
+    )
     download_connect_timeout: float = 10.0
     download_header_timeout: float = 60.0
     allowed_download_ports: str = "80,443"

@@ -55,7 +55,7 @@ SETTINGS: dict[str, SettingDef] = {
             "number",
             8,
             "Members of a direct message at most",
-            "A Slack group DM with more members fails its record.",
+            "A Slack group DM with more members becomes a private group.",
         ),
         SettingDef(
             IMPORT_MAX_FILE_BYTES,
