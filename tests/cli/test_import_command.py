@@ -161,3 +161,13 @@ def test_summary_counts_are_the_pages_counts(
     assert rows["total"] == [count["total"], count["completed"], count["skipped"], count["error"]]
     assert "importStartedAt" in op["doc"]
     assert "Elapsed: " in done.stdout
+
+
+def test_a_refused_download_says_why(database_url: str, tmp_path: Path) -> None:
+    """Issue defect 5: the CLI gives the reason in words, beside Rocket.Chat's code."""
+    env = _env(database_url, tmp_path)
+    refused = _chatport(env, "import", "http://127.0.0.1:8765/x.zip", "--importer", "slack")
+    assert refused.returncode == 2
+    text = " ".join(refused.stdout.split())
+    assert "error-ssrf-validation-failed" in text
+    assert "port 8765 is not allowed: add 127.0.0.1:8765 to SSRF_Allowlist" in text

@@ -108,3 +108,18 @@ def test_refused_avatar_url_is_an_ssrf_error(
     assert error["message"] == "error-ssrf-validation-failed"
     assert "port 8080 is not allowed" in error["details"]["reason"]
     assert not any(r.exc_info for r in caplog.records), "no traceback for a refused URL"
+
+
+def test_pending_avatar_url_is_shown_without_its_token(
+    server: LiveServer, files: FileServer
+) -> None:
+    """A-9 row 9.6: an admin's users.info shows where the avatar will come from, never the
+    Slack file token in its query."""
+    admin = server.admin()
+    url = "https://avatars.slack-edge.com/2020/ann_512.png?t=xoxe-1-SECRET"
+    body = build_export({"users.json": users({"U1": url}), "channels.json": channels()})
+    import_export(server, admin, files, body)
+    info = admin.get("/api/v1/users.info?username=ann").json()["user"]
+    assert info["_pendingAvatarUrl"] == "https://avatars.slack-edge.com/2020/ann_512.png"
+    listed = admin.get("/api/v1/users.list").json()
+    assert "SECRET" not in str(listed) and "SECRET" not in str(info)
