@@ -22,6 +22,20 @@ from chatport.archives.jsonguard import SURROGATE_WARNING
 pytestmark = pytest.mark.timeout(10)
 
 
+class Trickle(io.RawIOBase):
+    """A stream that hands out ``step`` bytes a read: every boundary a parser must survive."""
+
+    def __init__(self, data: bytes, step: int = 1) -> None:
+        self._data = io.BytesIO(data)
+        self._step = step
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(min(size, self._step) if size else 0)
+
+
 def stream_items(data: bytes, member: str = "general/2020-01-01.json") -> list[JsonItem]:
     return list(iter_json_array(io.BytesIO(data), member))
 
@@ -232,16 +246,6 @@ def test_a7_05_bom_accepted() -> None:
 
 
 def test_a7_05_bom_in_a_stream_read_byte_by_byte() -> None:
-    class Trickle(io.RawIOBase):
-        def __init__(self, data: bytes) -> None:
-            self._data = io.BytesIO(data)
-
-        def readable(self) -> bool:
-            return True
-
-        def read(self, size: int = -1) -> bytes:
-            return self._data.read(min(size, 1) if size else 0)
-
     items = list(iter_json_array(Trickle(b'\xef\xbb\xbf["\xc3\xa9"]'), "m"))  # type: ignore[arg-type]
     assert [item.value for item in items] == ["é"]
 
@@ -316,18 +320,8 @@ def test_record_over_the_cap_is_skipped_unbuffered() -> None:
 
 
 def test_strings_cut_by_reads_and_offsets_in_errors() -> None:
-    class Trickle(io.RawIOBase):
-        def __init__(self, data: bytes) -> None:
-            self._data = io.BytesIO(data)
-
-        def readable(self) -> bool:
-            return True
-
-        def read(self, size: int = -1) -> bytes:
-            return self._data.read(min(size, 3) if size else 0)
-
     data = b'[{"a": "b,]\\"c"}, "x\\\\", [1, {"k": "}"}]]'
-    items = list(iter_json_array(Trickle(data), "m"))  # type: ignore[arg-type]
+    items = list(iter_json_array(Trickle(data, step=3), "m"))  # type: ignore[arg-type]
     assert [item.value for item in items] == json.loads(data)
     with pytest.raises(ArchiveError, match=r"m.json: invalid JSON in the element at byte 11: "):
         stream_items(b'[{"a": 1}, {"a" 2}]', "m.json")

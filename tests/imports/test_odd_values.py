@@ -3,9 +3,7 @@ and NUL characters import the same on both backends (issue defects 14 and 16).""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 from tests.imports.slack_fixtures import build_export
 from tests.support.fileserver import FileServer
@@ -16,14 +14,6 @@ from tests.support.server import LiveServer
 def _user(n: int, **extra: object) -> dict[str, object]:
     profile = {"real_name": f"User {n}", "email": f"u{n}@x.io"}
     return {"id": f"U{n}", "name": f"user{n}", "profile": profile, **extra}
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def _messages(texts: list[str]) -> list[dict[str, object]]:
@@ -40,12 +30,13 @@ def test_one_huge_number_loses_only_its_record(server: LiveServer, files: FileSe
     day = json.dumps(_messages(["one", "two", "three", "four"])).encode()
     day = day.replace(b'"ts": "1600000001.000100"', b'"ts": 1e309', 1)
     day = day.replace(b'"ts": "1600000002.000100"', b'"ts": NaN', 1)
-    body = _zip(
+    body = build_export(
+        {},
         {
             "users.json": b"[" + b",".join(users) + b"]",
             "channels.json": json.dumps(channels).encode(),
             "dev/2020-09-13.json": day,
-        }
+        },
     )
     admin = server.admin()
     selection = load(server, admin, files, body)
@@ -69,7 +60,7 @@ def test_one_huge_number_loses_only_its_record(server: LiveServer, files: FileSe
 def test_truly_malformed_file_still_fails_with_the_offset(
     server: LiveServer, files: FileServer
 ) -> None:
-    body = _zip({"users.json": b'[{"id": "U1"}, {"id" "U2"}]', "channels.json": b"[]"})
+    body = build_export({}, {"users.json": b'[{"id": "U1"}, {"id" "U2"}]', "channels.json": b"[]"})
     admin = server.admin()
     load(server, admin, files, body)
     (item,) = admin.get("/api/v1/import.errors").json()["errors"]
