@@ -24,6 +24,11 @@ DONE = "done"
 ERROR = "error"
 
 
+def weight_of(targets: dict[str, Any]) -> int:
+    """How many records wait for an item: every message sharing the file (or 1)."""
+    return max(1, len(targets.get("ids") or ()))
+
+
 @dataclass(frozen=True)
 class NewItem:
     key: str
@@ -32,8 +37,7 @@ class NewItem:
 
     @property
     def weight(self) -> int:
-        """How many records wait for this item: every message sharing the file (or 1)."""
-        return max(1, len(self.targets.get("ids") or ()))
+        return weight_of(self.targets)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class Item:
     key: str
     url: str
     targets: dict[str, Any]
+
+    @property
+    def weight(self) -> int:
+        return weight_of(self.targets)
 
     @property
     def ids(self) -> list[str]:

@@ -107,6 +107,7 @@ class Pool:
         self.refused = False
         self._lock = threading.Lock()  # one finishing transaction at a time: counters stay exact
         self.hosts = HostHealth(ctx.config.pending_unreachable_after)
+        self._tally: dict[str, int] | None = None
         self._lease_ms = int(ctx.config.pending_lease_seconds * 1000)
         self._heartbeat_ms = int(ctx.config.pending_heartbeat_seconds * 1000)
 
@@ -191,14 +192,22 @@ class Pool:
                 self.handler.succeed(conn, item, fetched, now)
             else:
                 self.handler.fail(conn, item, code or DOWNLOAD_FAILED, now)
-            self._count(conn, now)
+            self._count(conn, now, state, item.weight)
         if code is not None:
             log.info(
                 "operation %s: %s item failed: %s (%s)", self.op.id, self.handler.kind, code, reason
             )
 
-    def _count(self, conn: Connection, now: int) -> None:
-        per_state = items.tally(conn, self.op.id)
+    def _count(self, conn: Connection, now: int, state: str, weight: int) -> None:
+        """The counters after one more finished item. Read from the items table once (a
+        resumed run counts what its predecessor finished), then kept here: every finish of
+        this operation goes through this pool, under its lock, so they stay exact without
+        re-reading every item at every finish (quadratic over 20,000 items)."""
+        if self._tally is None:
+            self._tally = items.tally(conn, self.op.id)  # this item's finish included
+        else:
+            self._tally[state] = self._tally.get(state, 0) + weight
+        per_state = self._tally
         count = self.op.count
         count["completed"] = per_state.get(items.DONE, 0)
         count["error"] = per_state.get(items.ERROR, 0)
