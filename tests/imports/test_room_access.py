@@ -203,3 +203,28 @@ def test_selection_marks_existing_accounts(server: LiveServer, files: FileServer
     assert by_id["U1"]["is_email_taken"] is False and "existing_user" not in by_id["U1"]
     assert by_id["U2"]["is_email_taken"] is False and by_id["U2"]["existing_user"] == "bob"
     assert by_id["U3"]["is_email_taken"] is True and by_id["U3"]["existing_user"] == "cidney"
+
+
+def test_csv_private_channel_never_merges_into_public_one(
+    server: LiveServer, files: FileServer
+) -> None:
+    """The same rule for every importer: CSV's private channel meets Slack's public one."""
+    admin = server.admin()
+    load(server, admin, files, _public_security())
+    run_import(server, admin, EVERYTHING)
+    body = build_export(
+        {},
+        {
+            "users.csv": b"cid, cid@x.io, Cid\n",
+            "channels.csv": b'"security","cid","private","cid"\n',
+            "security/messages.csv": b'"cid","1600000009000","csv secret"\n',
+        },
+    )
+    selection = load(server, admin, files, body, importer="csv", path="/csv.zip")
+    (item,) = [c for c in selection["channels"] if c["name"] == "security"]
+    assert item["imported_as"] == "security-2"
+    assert run_import(server, admin, EVERYTHING)["step"] == "importer_done"
+    rooms = _rooms(admin)
+    assert rooms["security-2"]["t"] == "p"
+    assert _texts(admin, "groups.messages", rooms["security-2"]["_id"]) == ["csv secret"]
+    assert _texts(admin, "channels.messages", rooms["security"]["_id"]) == ["public words"]
