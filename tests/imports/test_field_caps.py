@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -68,3 +69,26 @@ def test_caps_are_settings(make_server: Callable[..., LiveServer], files: FileSe
     assert problems["message"] == {"field": "msg", "length": 11, "max": 10}
     assert problems["user"] == {"field": "username", "length": 6, "max": 5}
     assert "channel" not in problems
+
+
+def test_a_huge_channel_record_is_refused_without_reading_it_whole(
+    server: LiveServer, files: FileServer
+) -> None:
+    """A-7 row 5.12 / 7.8: one giant record in channels.json (here 20 MiB of members) is that
+    record's error as soon as it streams past the 16 MiB record cap; the others import."""
+    users = [{"id": "U1", "name": "ann", "profile": {"email": "ann@x.io"}}]
+    rng = random.Random(7)
+    members = [f"U{rng.randrange(10**9):09d}" for _ in range(1_600_000)]  # about 20 MiB
+    channels = [
+        {"id": "C1", "name": "dev", "members": ["U1"], "created": 1500000000},
+        {"id": "C2", "name": "huge", "members": members, "created": 1500000000},
+        {"id": "C3", "name": "after", "members": ["U1"], "created": 1500000000},
+    ]
+    admin = server.admin()
+    selection = load(
+        server, admin, files, build_export({"users.json": users, "channels.json": channels})
+    )
+    assert [c["name"] for c in selection["channels"]] == ["dev", "after"]
+    errors = admin.get("/api/v1/import.errors").json()["errors"]
+    (huge,) = [e for e in errors if e["dataType"] == "channel"]
+    assert "record of more than 16777216 bytes" in str(huge["errors"])

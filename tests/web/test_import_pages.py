@@ -193,3 +193,17 @@ def test_messages_read_as_in_a_chat_client(
     expect(third).to_contain_text("Here is the plan")
     expect(third.locator("img.att-image")).to_have_attribute("alt", "diagram.png")
     shot(page, "room-rendered")
+
+
+def test_a_dns_typo_is_not_an_allowlist_problem(server: LiveServer, page: Page) -> None:
+    """Issue defect 5: the page gives the reason in words and suggests the allowlist only
+    where it helps."""
+    _signed_in(page, server)
+    page.goto(f"{server.base_url}/admin/import/new")
+    page.get_by_label("Import type").select_option(label="Slack")
+    page.get_by_label("File URL").fill("https://files.exampel.com/export.zip")
+    page.get_by_role("button", name="Import").click()
+    alert = page.locator("#new-error")
+    expect(alert).to_contain_text("could not resolve host files.exampel.com: check the name")
+    expect(alert).not_to_contain_text("SSRF_Allowlist")
+    expect(alert).to_contain_text("error-ssrf-validation-failed")
