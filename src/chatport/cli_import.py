@@ -24,8 +24,9 @@ from chatport.errors import ChatportError, CodedError, PlainError
 from chatport.imports import operations as ops
 from chatport.imports import steps
 from chatport.imports.file_retention import apply_retention
+from chatport.imports.local_upload import load_local_file
 from chatport.imports.prepare import start_preparation
-from chatport.imports.service import ImportService, load_local_file
+from chatport.imports.service import ImportService
 
 PHASES = {
     steps.IMPORTING_USERS: "users",

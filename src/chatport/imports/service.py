@@ -11,7 +11,7 @@ import urllib.parse
 from typing import Any
 
 from chatport.accounts.settings_registry import DEFAULT_USER_ROLES, IMPORT_MAX_FILE_BYTES
-from chatport.clock import iso_ms
+from chatport.clock import file_stamp, iso_ms
 from chatport.context import Context
 from chatport.errors import CodedError, PlainError
 from chatport.fetch.errors import FetchRefused, UrlInvalid
@@ -37,7 +37,7 @@ NOT_FOUND = "error-operation-not-found"
 INVALID_OP = "error-import-operation-invalid"
 
 
-def _not_defined(key: str, details: str) -> CodedError:
+def not_defined(key: str, details: str) -> CodedError:
     return CodedError(NOT_DEFINED, f"The importer ({key}) has no import class defined.", details)
 
 
@@ -60,7 +60,7 @@ class ImportService:
             raise CodedError(NOT_FOUND, "Import Operation Not Found", details)
         entry = self.ctx.registry.get(op.importer_key)
         if entry is None:
-            raise _not_defined(op.importer_key, details)
+            raise not_defined(op.importer_key, details)
         return op, entry
 
     def _new_operation(
@@ -98,13 +98,13 @@ class ImportService:
         key = body["importerKey"]
         entry = self.ctx.registry.for_file_route(key)
         if entry is None:
-            raise _not_defined(key, "uploadImportFile")
+            raise not_defined(key, "uploadImportFile")
         content = body["binaryContent"]
         if decoded_length(content) > int(self.ctx.settings.get(IMPORT_MAX_FILE_BYTES)):
             raise PlainError("error-import-file-too-large")
         data = decode_lenient(content)
         op = self._new_operation(entry, user_id)
-        display = f"{_stamp(op.ts)}_{user_id}_{safe_display_name(body['fileName'])}"
+        display = f"{stamp(op.ts)}_{user_id}_{safe_display_name(body['fileName'])}"
         with self.ctx.engine.begin() as conn:
             ops.update_op(
                 conn,
@@ -145,7 +145,7 @@ class ImportService:
         """
         entry = self.ctx.registry.for_file_route(key)
         if entry is None:
-            raise _not_defined(key, "uploadImportFile")
+            raise not_defined(key, "uploadImportFile")
         shape_refusal: FetchRefused | None = None
         parsed = None
         try:
@@ -158,7 +158,7 @@ class ImportService:
             shape_refusal = exc
         op = self._new_operation(entry, user_id)
         name = _url_basename(file_url) if parsed is None else parsed.basename()
-        display = f"{_stamp(op.ts)}_{user_id}_{safe_display_name(name)}"
+        display = f"{stamp(op.ts)}_{user_id}_{safe_display_name(name)}"
         lease = Lease(self.ctx, op.id)
         with self.ctx.engine.begin() as conn:
             ops.update_op(conn, op, self._now(), status=steps.UPLOADING, doc_set={"file": display})
@@ -329,9 +329,8 @@ class ImportService:
             raise PlainError("error-invalid-operation-status")
 
 
-def _stamp(ms: int) -> str:
-    from chatport.clock import file_stamp
-
+def stamp(ms: int) -> str:
+    """The time prefix of a stored file's display name."""
     return file_stamp(ms)
 
 
@@ -374,48 +373,3 @@ def _api_user_record(user: dict[str, Any], roles: list[str]) -> dict[str, Any]:
     if user.get("customFields") is not None:  # checked by the converter (§1.7, A-8 row 8.4)
         record["customFields"] = user["customFields"]
     return record
-
-
-def load_local_file(ctx: Context, user_id: str, path: str, key: str) -> str:
-    """The CLI's upload: stream a local file into the store (no base64, no size cap).
-
-    The operator who runs the command already has the file system, so no URL or SSRF rule
-    applies; the bytes still go to a name derived from the operation id only.
-    """
-    import hashlib
-    import os
-
-    entry = ctx.registry.for_file_route(key)
-    if entry is None:
-        raise _not_defined(key, "uploadImportFile")
-    service = ImportService(ctx)
-    op = service._new_operation(entry, user_id)
-    display = f"{_stamp(op.ts)}_{user_id}_{safe_display_name(os.path.basename(path))}"
-    with ctx.engine.begin() as conn:
-        ops.update_op(
-            conn, op, ctx.clock.now_ms(), status=steps.UPLOADING, doc_set={"file": display}
-        )
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with open(path, "rb") as source, ctx.store.open_part(op.id) as part:
-            for chunk in iter(lambda: source.read(1 << 20), b""):
-                part.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-            stored = ctx.store.commit(op.id, part, size, digest.hexdigest())
-    except OSError:
-        ctx.store.discard(op.id)
-        fail(ctx, op, steps.FAIL_STORE)
-        raise
-    with ctx.engine.begin() as conn:
-        ops.update_op(
-            conn,
-            op,
-            ctx.clock.now_ms(),
-            status=steps.FILE_LOADED,
-            stored_name=stored.name,
-            file_size=stored.size,
-            file_sha256=stored.sha256,
-        )
-    return op.id
