@@ -19,6 +19,8 @@ IMPORT_DOWNLOAD_DEADLINE = "import_download_deadline"
 UPLOAD_MAX_FILE_SIZE = "FileUpload_MaxFileSize"
 PENDING_ALLOWED_HOSTS = "Import_Pending_AllowedHosts"
 RATE_LIMITER_ENABLED = "API_Enable_Rate_Limiter"
+SEARCH_ALWAYS_REGEXP = "Message_AlwaysSearchRegExp"
+THREADS_ENABLED = "Threads_enabled"
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,22 @@ SETTINGS: dict[str, SettingDef] = {
             True,
             "API rate limiter",
             "10 calls a minute per client and endpoint, for users without api-bypass-rate-limit.",
+        ),
+        SettingDef(
+            SEARCH_ALWAYS_REGEXP,
+            "boolean",
+            False,
+            "Message search: always a regular expression",
+            "chat.search reads the search text as a case-insensitive regular expression "
+            "instead of words on the full-text index (slower: it reads the room's messages).",
+        ),
+        SettingDef(
+            THREADS_ENABLED,
+            "boolean",
+            True,
+            "Threads",
+            "When off, the thread routes (chat.getThreadsList, chat.getThreadMessages, "
+            "chat.syncThreadsList, chat.syncThreadMessages) answer 'Threads Disabled'.",
         ),
     )
 }

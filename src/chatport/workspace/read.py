@@ -98,7 +98,7 @@ def _page(
     return list(rows), int(total)
 
 
-def _array_has_id(conn: Connection, path: str, name: str, wanted: Sequence[str]) -> Any:
+def array_has_id(conn: Connection, path: str, name: str, wanted: Sequence[str]) -> Any:
     """``doc.<path>`` is an array holding an element whose ``_id`` is one of ``wanted``."""
     if conn.dialect.name == "postgresql":
         sql = (
@@ -120,9 +120,9 @@ def _message_conditions(conn: Connection, filters: MessageFilter) -> list[Any]:
     if not filters.include_hidden:
         conditions.append(M.c.hidden.is_(False))
     if filters.mention_ids:
-        conditions.append(_array_has_id(conn, "mentions", "mention_ids", filters.mention_ids))
+        conditions.append(array_has_id(conn, "mentions", "mention_ids", filters.mention_ids))
     if filters.starred_ids:
-        conditions.append(_array_has_id(conn, "starred", "starred_ids", filters.starred_ids))
+        conditions.append(array_has_id(conn, "starred", "starred_ids", filters.starred_ids))
     if filters.pinned:
         conditions.append(M.c.doc["pinned"].as_boolean() == true())
     return conditions

@@ -8,25 +8,21 @@ documents exactly as the read API sends them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from chatport.accounts import repository as accounts_repo
 from chatport.accounts.seed import VIEW_ROOM_ADMINISTRATION
 from chatport.errors import CodedError, PlainError
-from chatport.workspace import messages, read, rooms
+from chatport.workspace import finders, messages, read, rooms
 from chatport.workspace.access import VIEW_C_ROOM, VIEW_JOINED_ROOM, can_read
 from chatport.workspace.documents import ADMIN_ROOM_FIELDS, project
 from chatport.workspace.errors import MessageNotFound, NotAllowed
 from chatport.workspace.read import MessageFilter, PageRequest
 from chatport.workspace.rooms import RoomRow
 from chatport.workspace.subscriptions import is_member
-
-NO_CHANNEL: Final = 'The required "roomId" or "roomName" param provided does not match any channel'
-NO_GROUP: Final = 'The required "roomId" or "roomName" param provided does not match any group'
 
 
 @dataclass(frozen=True)
@@ -57,6 +53,9 @@ class WorkspaceReader:
     def _can_read(self, conn: Connection, room: RoomRow) -> bool:
         return can_read(conn, room, self._user_id, self._held)
 
+    def _readable(self, conn: Connection) -> Callable[[RoomRow], bool]:
+        return lambda room: self._can_read(conn, room)
+
     # --- rooms ---------------------------------------------------------------------------
 
     def room_info(self, room_id: str | None, room_name: str | None) -> dict[str, Any]:
@@ -72,9 +71,7 @@ class WorkspaceReader:
             else:
                 room = rooms.find_by_name(conn, room_name or "")
             if room is None:
-                raise CodedError("error-room-not-found", NO_CHANNEL)
-            if room.archived:
-                raise CodedError("error-room-archived", f"The channel, {room.name}, is archived")
+                raise CodedError("error-room-not-found", finders.NO_CHANNEL)
             if not self._can_read(conn, room):
                 raise NotAllowed()
             return room.document(api=True)
@@ -113,9 +110,7 @@ class WorkspaceReader:
     ) -> DocumentPage:
         """``channels.messages``: a public channel's messages (archived channels too)."""
         with self._engine.connect() as conn:
-            room = rooms.get_room(conn, room_id)
-            if room is None or room.t != "c":
-                raise CodedError("error-room-not-found", NO_CHANNEL)
+            room = finders.channel(conn, room_id, None, checked_archived=False)
             if not self._can_read(conn, room):
                 raise NotAllowed()
             if (
@@ -134,21 +129,10 @@ class WorkspaceReader:
         filters: MessageFilter,
     ) -> DocumentPage:
         """``groups.messages``: a private group's messages; as upstream, not when archived."""
-        if not room_id and not room_name:
-            raise CodedError(
-                "error-room-param-not-provided", 'The parameter "roomId" or "roomName" is required'
-            )
         with self._engine.connect() as conn:
-            if room_id:
-                room = rooms.get_room(conn, room_id)
-            else:
-                room = rooms.find_by_name(conn, room_name or "")
-            if room is None or room.t != "p" or not self._can_read(conn, room):
-                raise CodedError("error-room-not-found", NO_GROUP)
-            if room.archived:
-                raise CodedError(
-                    "error-room-archived", f"The private group, {room.name}, is archived"
-                )
+            room = finders.group(
+                conn, room_id, room_name, self._readable(conn), checked_archived=True
+            )
             return self._messages(conn, room.id, request, filters)
 
     def direct_messages(
@@ -158,33 +142,11 @@ class WorkspaceReader:
         request: PageRequest,
         filters: MessageFilter,
     ) -> DocumentPage:
-        """``im.messages``/``dm.messages``: by room id, or the caller's DM with a user.
-
-        ``username`` (or a ``roomId`` that is a user's id or username, as upstream resolves it)
-        names the other member.  Where Rocket.Chat would create a missing DM on this read,
-        chatport answers an empty page and creates nothing.
-        """
-        key = room_id if room_id else username
-        if not isinstance(key, str):
-            raise CodedError(
-                "error-room-param-not-provided", 'Query param "roomId" or "username" is required'
-            )
-        key = key.replace("@", "", 1)
+        """``im.messages``/``dm.messages``: by room id, or the caller's DM with a user."""
         with self._engine.connect() as conn:
-            other = accounts_repo.get_user(conn, key)
-            if other is None:
-                candidate = accounts_repo.find_by_username(conn, key)
-                other = candidate if candidate and candidate.username == key else None
-            if other is not None:
-                room = rooms.find_direct(conn, {self._user_id, other.id})
-                if room is None:
-                    return DocumentPage([], 0)
-            else:
-                room = rooms.get_room(conn, key)
-                if room is None:
-                    raise CodedError("invalid-channel")
-            if room.t != "d":
-                raise CodedError("invalid-channel")
+            room = finders.direct(conn, self._user_id, room_id, username)
+            if room is None:
+                return DocumentPage([], 0)
             if not self._can_read(conn, room):
                 raise NotAllowed()
             return self._messages(conn, room.id, request, filters)
