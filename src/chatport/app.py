@@ -17,7 +17,18 @@ from chatport import __version__
 from chatport.api import envelope, offline_docs
 from chatport.api.nul_guard import NulGuard, nul_error
 from chatport.api.ratelimit import RateLimiter
-from chatport.api.routes import accounts, admin_settings, import_errors, imports, users, workspace
+from chatport.api.routes import (
+    accounts,
+    admin_settings,
+    directory,
+    history,
+    import_errors,
+    imports,
+    message_lists,
+    room_details,
+    users,
+    workspace,
+)
 from chatport.api.routes import files as file_routes
 from chatport.bootstrap import start_background, stop_background
 from chatport.clock import iso_ms
@@ -73,7 +84,19 @@ def create_app(ctx: Context, *, worker: bool = True) -> FastAPI:
     app.state.rate_limiter = RateLimiter(
         ctx.config.rate_limit_calls, ctx.config.rate_limit_window_seconds
     )
-    for module in (accounts, users, admin_settings, imports, import_errors, workspace, web):
+    for module in (
+        accounts,
+        users,
+        admin_settings,
+        imports,
+        import_errors,
+        workspace,
+        history,
+        room_details,
+        message_lists,
+        directory,
+        web,
+    ):
         app.include_router(module.router)
     app.include_router(file_routes.router)  # /file-upload and /avatar (issue 5)
     _install_error_handlers(app)

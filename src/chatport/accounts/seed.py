@@ -33,6 +33,8 @@ VIEW_C_ROOM = "view-c-room"
 VIEW_JOINED_ROOM = "view-joined-room"
 VIEW_P_ROOM = "view-p-room"
 EDIT_OTHER_USER_PASSWORD = "edit-other-user-password"
+ACCESS_PERMISSIONS = "access-permissions"
+VIEW_OTHER_USER_INFO = "view-other-user-info"
 
 PERMISSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (RUN_IMPORT, ("admin",)),
@@ -52,4 +54,6 @@ PERMISSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (VIEW_C_ROOM, ("admin", "user", "bot", "app", "anonymous")),
     (VIEW_JOINED_ROOM, ("guest", "bot", "app", "anonymous")),
     (VIEW_P_ROOM, ("admin", "user", "anonymous", "guest")),
+    (ACCESS_PERMISSIONS, ("admin",)),
+    (VIEW_OTHER_USER_INFO, ("admin",)),
 )

@@ -57,11 +57,16 @@ def schema(
     return schema
 
 
-def reader(call: Call) -> WorkspaceReader:
+def held_permissions(call: Call) -> set[str]:
+    """Which of the read rules' permissions the caller holds, resolved before any read."""
     user = call.user
     assert user is not None
-    held = {p for p in READ_PERMISSIONS if call.ctx.accounts.granted(user, (p,))}
-    return WorkspaceReader(call.ctx.engine, user.id, held)
+    return {p for p in READ_PERMISSIONS if call.ctx.accounts.granted(user, (p,))}
+
+
+def reader(call: Call) -> WorkspaceReader:
+    assert call.user is not None
+    return WorkspaceReader(call.ctx.engine, call.user.id, held_permissions(call))
 
 
 def sort(raw: str | None) -> tuple[tuple[str, int], ...]:

@@ -165,3 +165,13 @@ USER_LOOKUP: dict[str, Any] = {
     "type": "object",
     "properties": {"userId": _STR, "username": _STR},
 }
+USERS_INFO: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "userId": _STR,
+        "username": _STR,
+        "importId": _STR,
+        "includeUserRooms": _STR,
+        "fields": _STR,
+    },
+}

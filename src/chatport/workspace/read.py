@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select, true
 
 from chatport.db import tables
 from chatport.workspace import messages, rooms, subscriptions
+from chatport.workspace.json_sql import array_holds
 from chatport.workspace.messages import MessageRow
 from chatport.workspace.rooms import RoomRow
 from chatport.workspace.subscriptions import SubscriptionRow
@@ -88,7 +89,7 @@ def _order(sort: Sort, columns: Mapping[str, Any], default: Sort, tiebreak: Any)
     return clauses
 
 
-def _page(
+def page(
     conn: Connection, query: Select[Any], request: PageRequest, order: list[Any]
 ) -> tuple[list[Any], int]:
     total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -100,19 +101,7 @@ def _page(
 
 def array_has_id(conn: Connection, path: str, name: str, wanted: Sequence[str]) -> Any:
     """``doc.<path>`` is an array holding an element whose ``_id`` is one of ``wanted``."""
-    if conn.dialect.name == "postgresql":
-        sql = (
-            "EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(messages.doc -> "
-            f"'{path}') = 'array' THEN messages.doc -> '{path}' ELSE '[]'::jsonb END) AS e "
-            f"WHERE e ->> '_id' IN :{name})"
-        )
-    else:
-        sql = (
-            f"EXISTS (SELECT 1 FROM json_each(messages.doc, '$.{path}') AS e "
-            f"WHERE json_type(messages.doc, '$.{path}') = 'array' "
-            f"AND json_extract(e.value, '$._id') IN :{name})"
-        )
-    return text(sql).bindparams(bindparam(name, value=list(wanted), expanding=True))
+    return array_holds(conn, path, "_id", name, wanted)
 
 
 def _message_conditions(conn: Connection, filters: MessageFilter) -> list[Any]:
@@ -128,13 +117,21 @@ def _message_conditions(conn: Connection, filters: MessageFilter) -> list[Any]:
     return conditions
 
 
+def room_order(sort: Sort, default: Sort) -> list[Any]:
+    return _order(sort, ROOM_SORT, default, R.c.id)
+
+
+def message_order(sort: Sort, default: Sort) -> list[Any]:
+    return _order(sort, MESSAGE_SORT, default, M.c.id)
+
+
 def room_messages(
     conn: Connection, rid: str, request: PageRequest, filters: MessageFilter = MessageFilter()
 ) -> Page[MessageRow]:
     """A room's messages, newest first by default (``channels.messages`` and friends)."""
     query = select(M).where(M.c.rid == rid, *_message_conditions(conn, filters))
     order = _order(request.sort, MESSAGE_SORT, (("ts", -1),), M.c.id)
-    rows, total = _page(conn, query, request, order)
+    rows, total = page(conn, query, request, order)
     return Page([messages.row(r) for r in rows], total)
 
 
@@ -142,7 +139,7 @@ def thread_messages(conn: Connection, tmid: str, request: PageRequest) -> Page[M
     """A thread's replies, oldest first by default (``chat.getThreadMessages``)."""
     query = select(M).where(M.c.tmid == tmid)
     order = _order(request.sort, MESSAGE_SORT, (("ts", 1),), M.c.id)
-    rows, total = _page(conn, query, request, order)
+    rows, total = page(conn, query, request, order)
     return Page([messages.row(r) for r in rows], total)
 
 
@@ -164,7 +161,7 @@ def admin_rooms(
         )
     query = select(R).where(*conditions)
     order = _order(request.sort, ROOM_SORT, (("default", -1), ("name", 1)), R.c.id)
-    rows, total = _page(conn, query, request, order)
+    rows, total = page(conn, query, request, order)
     return Page([rooms.row(r) for r in rows], total)
 
 
@@ -184,7 +181,7 @@ def public_channels(
         conditions.append(R.c.id.in_(joined))
     query = select(R).where(*conditions)
     order = _order(request.sort, ROOM_SORT, (("name", 1),), R.c.id)
-    rows, total = _page(conn, query, request, order)
+    rows, total = page(conn, query, request, order)
     return Page([rooms.row(r) for r in rows], total)
 
 

@@ -19,12 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
-from sqlalchemy import Connection, Select, bindparam, func, literal_column, or_, select, text
+from sqlalchemy import Connection, Select, bindparam, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from chatport.db import tables
 from chatport.db.search_index import FTS_TABLE, PG_DOCUMENT
 from chatport.workspace import messages
+from chatport.workspace.json_sql import field_text, has_field
 from chatport.workspace.messages import MessageRow
 from chatport.workspace.read import array_has_id
 from chatport.workspace.search_query import InvalidSearch, Pattern, SearchQuery, Words
@@ -68,20 +69,6 @@ def tsquery_expression(words: Words) -> str:
     return f"({positive}) & !(" + " | ".join(_lexeme(w) for w in words.none_of) + ")"
 
 
-def _json_text(conn: Connection, *path: str) -> Any:
-    if conn.dialect.name == "postgresql":
-        steps = " -> ".join(f"'{p}'" for p in path[:-1])
-        prefix = f"messages.doc -> {steps} ->> " if steps else "messages.doc ->> "
-        return literal_column(f"({prefix}'{path[-1]}')")
-    return literal_column(f"json_extract(messages.doc, '$.{'.'.join(path)}')")
-
-
-def _exists(conn: Connection, field: str) -> Any:
-    if conn.dialect.name == "postgresql":
-        return text(f"(messages.doc ? '{field}')")
-    return text(f"json_type(messages.doc, '$.{field}') IS NOT NULL")
-
-
 def _mentions_user(conn: Connection, names: tuple[str, ...]) -> Any:
     """``mentions.username`` holds one of ``names`` (case-insensitive, as upstream's regex)."""
     likes = [f"%{n.lower()}%" for n in names]
@@ -109,19 +96,19 @@ def _conditions(conn: Connection, rid: str, query: SearchQuery) -> list[Any]:
     conditions: list[Any] = [
         M.c.rid == rid,
         M.c.hidden.is_(False),
-        or_(_json_text(conn, "t").is_(None), _json_text(conn, "t") != "rm"),
+        or_(field_text(conn, "t").is_(None), field_text(conn, "t") != "rm"),
     ]
     if query.from_users:
-        username = func.lower(_json_text(conn, "u", "username"))
+        username = func.lower(field_text(conn, "u", "username"))
         conditions.append(or_(*(username.contains(n.lower()) for n in query.from_users)))
     if query.mentions:
         conditions.append(_mentions_user(conn, query.mentions))
     if query.starred_by:
         conditions.append(array_has_id(conn, "starred", "starred_by", [query.starred_by]))
     if query.has_url:
-        conditions.append(_exists(conn, "urls"))
+        conditions.append(has_field(conn, "urls"))
     if query.has_location:
-        conditions.append(_exists(conn, "location"))
+        conditions.append(has_field(conn, "location"))
     if query.pinned:
         conditions.append(M.c.doc["pinned"].as_boolean().is_(True))
     if query.ts_min is not None:
@@ -197,7 +184,7 @@ def _sqlite_words(
 
 
 def _pattern_condition(conn: Connection, pattern: Pattern) -> Any:
-    msg = _json_text(conn, "msg")
+    msg = field_text(conn, "msg")
     if conn.dialect.name == "postgresql":
         return msg.regexp_match(pattern.source, flags="i" if pattern.ignore_case else None)
     inline = "".join(

@@ -14,11 +14,13 @@ from chatport.accounts.seed import (
     EDIT_OTHER_USER_PASSWORD,
     VIEW_D_ROOM,
     VIEW_FULL_OTHER_USER_INFO,
+    VIEW_OTHER_USER_CHANNELS,
 )
 from chatport.accounts.settings_registry import DEFAULT_USER_ROLES
 from chatport.api import envelope, schemas
 from chatport.api.auth import Call, gate
 from chatport.errors import CodedError
+from chatport.workspace.directory import DirectoryReader, user_by_import_id
 
 router = APIRouter(prefix="/api/v1", tags=["users"], route_class=envelope.EnvelopeRoute)
 
@@ -106,20 +108,30 @@ def users_delete(call: Call = Depends(gate(DELETE_USER))) -> Response:
 
 @router.get("/users.info")
 def users_info(call: Call = Depends(gate())) -> Response:
-    query = call.query(schemas.USER_LOOKUP)
-    if not query.get("userId") and not query.get("username"):
+    """By ``userId``, ``username`` or ``importId`` (the source's id, in any import's namespace);
+    ``includeUserRooms=true`` adds ``rooms`` for oneself, or with ``view-other-user-channels``."""
+    query = call.query(schemas.USERS_INFO)
+    if not query.get("userId") and not query.get("username") and not query.get("importId"):
         raise envelope.validation_error("must have required property 'userId'", query=True)
-    user = call.ctx.accounts.find(user_id=query.get("userId"), username=query.get("username"))
+    if query.get("userId") or query.get("username"):
+        user = call.ctx.accounts.find(user_id=query.get("userId"), username=query.get("username"))
+    else:
+        with call.ctx.engine.connect() as conn:
+            user = user_by_import_id(conn, query["importId"])
     if user is None:
         raise CodedError(
             "error-invalid-user",
             'The required "userId" or "username" param provided does not match any users',
         )
     assert call.user is not None
-    full = user.id == call.user.id or call.ctx.accounts.granted(
-        call.user, (VIEW_FULL_OTHER_USER_INFO,)
-    )
-    return envelope.success({"user": user_view(user, full)})
+    own = user.id == call.user.id
+    full = own or call.ctx.accounts.granted(call.user, (VIEW_FULL_OTHER_USER_INFO,))
+    view = user_view(user, full)
+    if query.get("includeUserRooms") == "true" and (
+        own or call.ctx.accounts.granted(call.user, (VIEW_OTHER_USER_CHANNELS,))
+    ):
+        view["rooms"] = DirectoryReader(call.ctx.engine, call.user.id, set()).user_rooms(user.id)
+    return envelope.success({"user": view})
 
 
 @router.get("/users.list")
