@@ -144,7 +144,7 @@ class MessageListReader(WorkspaceReader):
             if text:
                 msg = func.lower(field_text(conn, "msg"))
                 conditions.append(msg.contains(text.lower(), autoescape=True))
-            tlm = M.c.doc["tlm"].as_integer()
+            tlm = M.c.doc["tlm"].as_float()  # milliseconds exceed a 32-bit integer
             order: list[Any] = []
             for key, direction in request.sort or (("tlm", -1),):
                 column = tlm if key == "tlm" else read.MESSAGE_SORT.get(key)

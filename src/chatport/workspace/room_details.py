@@ -126,12 +126,17 @@ class RoomDetailsReader(WorkspaceReader):
         )
 
     def _direct(self, conn: Connection, query: dict[str, Any]) -> RoomRow:
-        room = finders.direct(conn, self._user_id, query.get("roomId"), query.get("username"))
-        if room is None or not self._can_read(conn, room):
-            raise CodedError(
-                "error-room-not-found",
-                'The required "roomId" param provided does not match any direct message',
-            )
+        """``findDirectMessageRoom``: a DM one cannot read is refused (403), not hidden."""
+        try:
+            room = finders.direct(conn, self._user_id, query.get("roomId"), query.get("username"))
+        except CodedError as exc:
+            if exc.error != "invalid-channel":
+                raise
+            room = None
+        if room is None:
+            raise CodedError("error-room-not-found", NO_DIRECT)
+        if not self._can_read(conn, room):
+            raise NotAllowed()
         return room
 
     def room(self, kind: str, query: dict[str, Any], *, archived_ok: bool = True) -> RoomRow:
