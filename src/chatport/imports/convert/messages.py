@@ -49,6 +49,7 @@ _PASS_THROUGH = (
     "editedAt",
     "attachments",
     "pinned",
+    "pinnedAt",
     "_hidden",
     "_importFile",
 )

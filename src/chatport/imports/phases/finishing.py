@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from chatport.accounts import repository as accounts_repo
 from chatport.db import tables
 from chatport.imports import staging
 from chatport.imports.auto_pending import schedule_after
@@ -89,9 +90,50 @@ def _pins(run: Run, conn: Any, now: int) -> None:
     # big import has by the hundred thousand: stream those, keep only the unpins.
     for chunk in staging.iter_records(conn, run.op.id, "message"):
         events.extend(rec for rec in chunk if rec.skip_reason and rec.data.get("pinTarget"))
+    events.extend(_channel_pins(run, conn))
     events.sort(key=lambda r: (r.data.get("ts") or 0, r.seq))
     for start in range(0, len(events), _PIN_CHUNK):
         _apply_pins(run, conn, events[start : start + _PIN_CHUNK], now)
+
+
+def _channel_pins(run: Run, conn: Any) -> list[staging.StagedRecord]:
+    """channels.json ``pins[]`` as pin events (importers §8): ``pinnedAt`` = ``created``
+    (else the message's own time), ``pinnedBy`` = ``user`` when that user was imported."""
+    pins: list[tuple[str, dict[str, Any]]] = []
+    for chunk in staging.iter_records(conn, run.op.id, "channel"):
+        for rec in chunk:
+            pins.extend((rec.id, pin) for pin in rec.data.get("_pins") or [])
+    if not pins:
+        return []
+    wanted = sorted({p["pinnedBy"] for _, p in pins if isinstance(p.get("pinnedBy"), str)})
+    users = accounts_repo.find_by_import_ids(conn, run.namespace, wanted)
+    events = []
+    for channel_record, pin in pins:
+        by = users.get(pin.get("pinnedBy") or "")
+        data: dict[str, Any] = {
+            "pinTarget": {"_id": pin["_id"]},
+            "ts": pin.get("pinnedAt"),
+            "_channel_record": channel_record,
+        }
+        if by is not None:
+            data["_author"] = {"_id": by.id, "username": by.username}
+        events.append(
+            staging.StagedRecord(
+                seq=-1,
+                id="",
+                operation_id=run.op.id,
+                data_type="pin",
+                import_id=None,
+                data=data,
+                source=None,
+                errors=None,
+                warnings=None,
+                skipped=False,
+                skip_reason=None,
+                state="pending",
+            )
+        )
+    return events
 
 
 def _pin_target(rec: staging.StagedRecord) -> str | None:
@@ -118,13 +160,19 @@ def _apply_pins(run: Run, conn: Any, events: list[staging.StagedRecord], now: in
         if not target:
             continue
         if target not in docs:
-            staging.mark(
-                conn,
-                rec.id,
-                "done",
-                now,
-                warnings=[{"message": "importer-message-pin-target-not-found"}],
-            )
+            warning = [{"message": "importer-message-pin-target-not-found"}]
+            if rec.id:
+                staging.mark(conn, rec.id, "done", now, warnings=warning)
+            else:  # a channels.json pin: its own warning record (not a pin event to redo)
+                staging.add(
+                    conn,
+                    run.op.id,
+                    "message",
+                    [{"_id": target}],
+                    now,
+                    warnings=warning,
+                    state="done",
+                )
             continue
         if rec.skip_reason:  # unpinned_item
             docs[target] = upkeep.apply_fields(
@@ -132,19 +180,19 @@ def _apply_pins(run: Run, conn: Any, events: list[staging.StagedRecord], now: in
             )
         else:
             before = render_message(target, docs[target], stored[target].updated_at)
-            author = rec.data.get("_author") or {}
-            docs[target] = upkeep.apply_fields(
-                docs[target],
-                {
-                    "pinned": True,
-                    "pinnedAt": rec.data.get("ts"),
-                    "pinnedBy": {"_id": author.get("_id"), "username": author.get("username")},
-                },
-            )
+            author = rec.data.get("_author")
+            pin: dict[str, Any] = {
+                "pinned": True,
+                "pinnedAt": rec.data.get("ts") or docs[target].get("ts"),
+            }
+            if author:
+                pin["pinnedBy"] = {"_id": author.get("_id"), "username": author.get("username")}
+            docs[target] = upkeep.apply_fields(docs[target], pin)
             pin_id = rec.data.get("_id")
             if pin_id in docs:
                 docs[pin_id] = upkeep.apply_fields(docs[pin_id], {"attachments": [_quote(before)]})
-        done.append(rec.id)
+        if rec.id:
+            done.append(rec.id)
     upkeep.replace_documents(conn, ((stored[i], doc) for i, doc in docs.items()), now=now)
     staging.mark_done(conn, done, now)
 

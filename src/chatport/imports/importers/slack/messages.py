@@ -281,7 +281,10 @@ class MessageMapper(AuthorMapping, TextMapping, FileMapping, ThreadMapping, Spec
             self._reactions(m, data)
         pinned_to = get("pinned_to")
         if isinstance(pinned_to, list) and cid in pinned_to:
+            # pinnedAt: the message's own time, unless finishing meets its pinned_item
+            # (importers §8, pins from pinned_to); pinnedBy is not known here.
             data["pinned"] = True
+            data["pinnedAt"] = data["ts"]
         return ReaderRecord("message", data, source, [], warnings)  # positional: cheaper
 
     def _subtype_body(
