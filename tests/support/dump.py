@@ -1,6 +1,7 @@
 """A canonical dump of a workspace: random ids and import times normalised, sorted.
 
-Two imports of the same export, one interrupted and resumed, must dump equal.
+Two imports of the same export, one interrupted and resumed, must dump equal, the full-text
+search index included (``search``: each indexed word and the messages it finds).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import orjson
 import sqlalchemy as sa
 
 from chatport.db import tables
+from chatport.db.search_index import FTS_TABLE, PG_DOCUMENT
 
 DROP = {"_updatedAt", "ls", "createdAt", "_id_random"}
 
@@ -29,6 +31,44 @@ def _replace(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
+def search_index_dump(conn: sa.Connection) -> dict[str, list[str]]:
+    """What the full-text index itself holds: each word and the message ids it finds.
+
+    Read from the index, not recomputed from the messages: FTS5's own vocabulary on SQLite;
+    on PostgreSQL every word of the messages looked up with sequential scans disabled, so the
+    answer comes from the GIN index (a missing or stale entry would be missing from it).
+    """
+    found: dict[str, set[str]] = {}
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
+        words = conn.execute(
+            sa.text(f"SELECT word FROM ts_stat($$SELECT {PG_DOCUMENT} FROM messages$$)")
+        ).scalars()
+        lookup = sa.text(
+            f"SELECT id FROM messages WHERE {PG_DOCUMENT} @@ "
+            "to_tsquery('simple'::regconfig, quote_literal(:word))"
+        )
+        for word in list(words):
+            found[word] = set(conn.execute(lookup, {"word": word}).scalars())
+    else:
+        conn.execute(
+            sa.text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab "
+                f"USING fts5vocab(main, {FTS_TABLE}, instance)"
+            )
+        )
+        rows = conn.execute(
+            sa.text(
+                "SELECT v.term, m.id FROM temp.search_vocab AS v "
+                "LEFT JOIN messages AS m ON m.rowid = v.doc"
+            )
+        )
+        for term, message_id in rows:
+            found.setdefault(term, set()).add(message_id or "<no message>")
+    return {word: sorted(ids) for word, ids in sorted(found.items())}
+
+
 def canonical_dump(database_url: str) -> dict[str, Any]:
     engine = sa.create_engine(database_url)
     try:
@@ -37,6 +77,7 @@ def canonical_dump(database_url: str) -> dict[str, Any]:
             rooms = conn.execute(sa.select(tables.rooms)).mappings().all()
             subs = conn.execute(sa.select(tables.subscriptions)).mappings().all()
             msgs = conn.execute(sa.select(tables.messages)).mappings().all()
+            search = search_index_dump(conn)
     finally:
         engine.dispose()
     ids: dict[str, str] = {}
@@ -108,6 +149,10 @@ def canonical_dump(database_url: str) -> dict[str, Any]:
             ),
             key=lambda d: d["_id"],
         ),
+        "search": {
+            word: sorted(_replace(message_id, ids) for message_id in found)
+            for word, found in search.items()
+        },
     }
     return out
 
