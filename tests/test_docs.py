@@ -39,3 +39,29 @@ def test_import_options_have_descriptions() -> None:
         o["id"] for o in options if not o["description"]
     ]
     assert all(d.label and d.description for d in SETTINGS.values())
+
+
+def test_every_rest_route_is_in_the_api_docs() -> None:
+    """docs/api.md names every ``/api/v1/`` route the server answers (issue 13)."""
+    from chatport.app import create_app
+    from chatport.bootstrap import build_context
+
+    api = (RUNNING.parent / "api.md").read_text(encoding="utf-8")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = build_context(Config(data_dir=Path(tmp)), announce=lambda _m: None)
+        try:
+            app = create_app(ctx, worker=False)
+            names = sorted(
+                {
+                    path.removeprefix("/api/v1/")
+                    for path in app.openapi()["paths"]
+                    if path.startswith("/api/v1/")
+                }
+            )
+        finally:
+            ctx.engine.dispose()
+    missing = [n for n in names if f"`{n}`" not in api and f"`{n.split('/')[0]}`" not in api]
+    assert len(names) > 80
+    assert missing == [], f"docs/api.md does not list {missing}"

@@ -147,8 +147,9 @@ def import_command(
     user), 3 another import is in progress (see --replace)."""
     from rich.console import Console
 
-    from chatport.jobs import processes
+    from chatport.jobs import priority, processes
 
+    priority.lower()  # an import yields the CPU to the server's readers on the same machine
     processes.warm_up()  # preparation runs in a child: have its forkserver ready by then
 
     from chatport.bootstrap import build_context

@@ -14,6 +14,8 @@ from typing import ClassVar, Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chatport.jobs.priority import DEFAULT_NICE
+
 
 class Config(BaseSettings):
     """Deploy-time configuration of one chatport process."""
@@ -52,6 +54,12 @@ class Config(BaseSettings):
     heartbeat_seconds: float = 30.0
     sweep_interval_seconds: float = 30.0
     public_url: str | None = None
+    import_nice: int = Field(
+        default=DEFAULT_NICE,
+        description="Nice value of imports and other background jobs (0-19; 0: full priority), "
+        "so that reads stay fast while an import runs. Read by the job threads, the import's "
+        "child processes and chatport import.",
+    )
     # --- import options: what the importers do (docs/running.md lists each) ---------------
     # Field descriptions are the one text for the settings page and the docs check.
     import_slack_guests: str = Field(

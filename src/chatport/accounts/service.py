@@ -72,6 +72,14 @@ class Accounts:
             return None
         return AuthUser(user.id, user.username, tuple(user.roles), entry.id)
 
+    def held(self, user: AuthUser, permissions: Sequence[str]) -> frozenset[str]:
+        """Which of ``permissions`` the user holds, in one query (the read routes ask for
+        six at every request)."""
+        with self._engine.connect() as conn:
+            grants = repo.permission_roles(conn, permissions)
+        roles = set(user.roles)
+        return frozenset(p for p in permissions if roles & set(grants.get(p, ())))
+
     def granted(self, user: AuthUser, permissions: Sequence[str]) -> bool:
         """All listed permissions must be held through one of the user's roles."""
         if not permissions:

@@ -61,7 +61,7 @@ def held_permissions(call: Call) -> set[str]:
     """Which of the read rules' permissions the caller holds, resolved before any read."""
     user = call.user
     assert user is not None
-    return {p for p in READ_PERMISSIONS if call.ctx.accounts.granted(user, (p,))}
+    return set(call.ctx.accounts.held(user, READ_PERMISSIONS))
 
 
 def reader(call: Call) -> WorkspaceReader:

@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from typing import Any
 
+from chatport.jobs import priority
 from chatport.jobs.forkserver_main import MAIN_ENV
 
 #: Imported once by the forkserver, so children start with them loaded.
@@ -119,6 +120,7 @@ def _bootstrap(
     if os.environ != environ:
         os.environ.clear()
         os.environ.update(environ)
+    priority.lower()
     if limits is not None:
         os.setpgid(0, 0)
         _lower(resource.RLIMIT_CORE, 0, 0)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from chatport.jobs import priority
+
 log = logging.getLogger("chatport.jobs")
 
 
@@ -23,6 +25,7 @@ class JobRunner:
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         def guarded() -> Any:
+            priority.lower(this_thread=True)  # jobs yield the CPU to requests
             try:
                 return fn(*args)
             except Exception:  # a job never takes the process down

@@ -92,9 +92,18 @@ def _mentions_user(conn: Connection, names: tuple[str, ...]) -> Any:
     )
 
 
-def _conditions(conn: Connection, rid: str, query: SearchQuery) -> list[Any]:
+def _conditions(
+    conn: Connection, rid: str, query: SearchQuery, *, room_index: bool = True
+) -> list[Any]:
+    """``room_index=False`` keeps SQLite off the ``(rid, ts)`` index (``+rid``): for a rare
+    word, reading its few matches by rowid beats walking the whole room."""
+    room = (
+        M.c.rid == rid
+        if room_index
+        else text("+messages.rid = :search_rid").bindparams(search_rid=rid)
+    )
     conditions: list[Any] = [
-        M.c.rid == rid,
+        room,
         M.c.hidden.is_(False),
         or_(field_text(conn, "t").is_(None), field_text(conn, "t") != "rm"),
     ]
@@ -143,7 +152,7 @@ def search_room(
                 )
             )
             return _rows(conn, _ordered(statement, query, offset, count))
-        return _sqlite_words(conn, statement, query, matched, offset, count)
+        return _sqlite_words(conn, rid, statement, query, matched, offset, count)
     if isinstance(matched, Pattern):
         statement = statement.where(_pattern_condition(conn, matched))
         with _time_budget(conn):
@@ -157,6 +166,7 @@ def _rows(conn: Connection, statement: Select[Any]) -> list[MessageRow]:
 
 def _sqlite_words(
     conn: Connection,
+    rid: str,
     statement: Select[Any],
     query: SearchQuery,
     words: Words,
@@ -175,6 +185,7 @@ def _sqlite_words(
         matching = text(
             f"messages.rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q)"
         ).bindparams(q=expression)
+        statement = select(M).where(*_conditions(conn, rid, query, room_index=False))
     else:
         matching = text(
             f"EXISTS (SELECT 1 FROM {FTS_TABLE} AS f WHERE f.{FTS_TABLE} MATCH :q "
