@@ -35,8 +35,14 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
+# make bench: the import benchmark; make bench MODE=reads: the read routes over 1M messages.
+MODE ?= import
 bench: $(DEV_STAMP)
+ifeq ($(MODE),reads)
+	$(BIN)/python -m benchmarks.reads
+else
 	$(BIN)/python -m benchmarks.run
+endif
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

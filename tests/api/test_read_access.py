@@ -133,3 +133,37 @@ def test_lists_never_show_rooms_one_is_not_in(ws: Seeded) -> None:
     assert directory["result"] == []
     for route in ("groups.listAll", "im.list.everyone", "dm.list.everyone"):
         assert ws.carol.get(f"/api/v1/{route}").status_code == 403
+
+
+ALL_ROUTES = sorted(
+    {route for route, _ in ROOM_ROUTES + MESSAGE_ROUTES}
+    | {
+        "groups.list",
+        "groups.listAll",
+        "im.list",
+        "dm.list",
+        "im.list.everyone",
+        "dm.list.everyone",
+        "channels.list.joined",
+        "subscriptions.getOne",
+        "directory",
+        "spotlight",
+        "roles.list",
+        "roles.getUsersInRole",
+        "users.getAvatar",
+        "users.info",
+    }
+)
+
+
+def test_every_read_route_needs_authentication(ws: Seeded) -> None:
+    anonymous = ws.server.client()
+    for route in ALL_ROUTES:
+        r = anonymous.get(f"/api/v1/{route}", params={"roomId": "C1"})
+        assert r.status_code == 401, route
+        assert r.json() == {
+            "success": False,
+            "error": "You must be logged in to do this.",
+            "status": "error",
+            "message": "You must be logged in to do this.",
+        }, route

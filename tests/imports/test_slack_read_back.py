@@ -146,3 +146,27 @@ def test_an_imported_export_reads_back(server: LiveServer, files: FileServer) ->
     assert old["archived"] is True
     archived = admin.get("/api/v1/channels.history", params={"roomId": old["_id"]}).json()
     assert [m["msg"] for m in archived["messages"]] == ["archived words"]
+
+
+def test_an_import_leaves_the_planner_statistics_fresh(
+    server: LiveServer, files: FileServer
+) -> None:
+    """PostgreSQL picks the full-text index or the room's ``ts`` order by its statistics:
+    finishing refreshes them and merges the GIN pending list (``search_index.settle``)."""
+    import sqlalchemy as sa
+
+    admin = server.admin()
+    load(
+        server,
+        admin,
+        files,
+        build_export({"users.json": USERS, "channels.json": CHANNELS, "dev/2020-09-13.json": DEV}),
+    )
+    assert run_import(server, admin, EVERYTHING)["step"] == "importer_done"
+    with server.ctx.engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            return
+        analyzed = conn.execute(
+            sa.text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'messages'")
+        ).scalar_one()
+    assert analyzed is not None  # by chatport's ANALYZE, not autovacuum (last_autoanalyze)

@@ -86,6 +86,17 @@ def create(conn: Connection) -> None:
     _fill_sqlite(conn)
 
 
+def settle(conn: Connection) -> None:
+    """After an import's writes (PostgreSQL): merge the GIN index's pending list, which every
+    search would otherwise scan, and refresh the planner's statistics, without which it
+    cannot tell a rare word (read the index) from a common one (walk the room by ``ts``).
+    Both run inside a transaction, unlike ``VACUUM``. SQLite needs neither."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(text(f"SELECT gin_clean_pending_list('{PG_INDEX}'::regclass)"))
+    conn.execute(text("ANALYZE messages"))
+
+
 def drop(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"DROP INDEX IF EXISTS {PG_INDEX}"))

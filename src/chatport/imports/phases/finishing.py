@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from chatport.accounts import repository as accounts_repo
-from chatport.db import tables
+from chatport.db import search_index, tables
 from chatport.imports import staging
 from chatport.imports.auto_pending import schedule_after
 from chatport.imports.convert.lookups import RoomLookup
@@ -54,6 +54,8 @@ def finish(run: Run) -> None:
                 _threads(run, conn, parents, now)
             for room_id in chunk:
                 upkeep.refresh_last_message(conn, room_id, now=now)
+    with run.ctx.engine.begin() as conn:
+        search_index.settle(conn)
     if run.op.importer_key == "slack":
         schedule_after(run.ctx, run.op.id)
 
