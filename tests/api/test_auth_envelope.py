@@ -118,7 +118,7 @@ def test_unexpected_exception_in_authentication_is_a_500(
     def boom(*_a: object) -> None:
         raise RuntimeError("database exploded at 10.0.0.5")
 
-    monkeypatch.setattr(server.ctx.accounts, "authenticate", boom)
+    monkeypatch.setattr(server.ctx.accounts, "admit", boom)
     r = server.client().get("/api/v1/me", headers={"X-User-Id": "a", "X-Auth-Token": "b"})
     exact(r, 500, INTERNAL)
 

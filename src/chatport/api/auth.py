@@ -21,6 +21,7 @@ from chatport.api.ratelimit import RateLimiter
 from chatport.api.request_parsing import QueryParseError, parse_body, parse_query
 from chatport.api.validation import ValidationFailure, validate
 from chatport.context import Context
+from chatport.workspace.access import READ_PERMISSIONS
 
 EMPTY_OBJECT: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
 
@@ -36,6 +37,9 @@ class Call:
     query_string: str
     base_url: str
     ip: str
+    #: Which of the route's permissions, ``api-bypass-rate-limit`` and the read rules'
+    #: permissions the caller holds, resolved with the authentication.
+    held: frozenset[str] = frozenset()
 
     @property
     def uid(self) -> str:
@@ -129,12 +133,13 @@ def gate(*permissions: str, auth: bool = True) -> Callable[[Request], Awaitable[
         limiter: RateLimiter = request.app.state.rate_limiter
         ip = client_ip(request, ctx.config.trusted_proxies)
         user = None
+        held: frozenset[str] = frozenset()
         if auth:
             route = request.scope.get("route")
             key = getattr(route, "path", None) or request.url.path
             # One trip to the thread pool for the three checks: each trip costs more than a
             # cached query, and every read request makes them.
-            user = await run_in_threadpool(
+            user, held = await run_in_threadpool(
                 _admit,
                 ctx,
                 limiter,
@@ -153,6 +158,7 @@ def gate(*permissions: str, auth: bool = True) -> Callable[[Request], Awaitable[
             query_string=request.url.query,
             base_url=(ctx.config.public_url or str(request.base_url)).rstrip("/"),
             ip=ip,
+            held=held,
         )
 
     return dependency
@@ -166,22 +172,23 @@ def _admit(
     permissions: tuple[str, ...],
     ip: str,
     path: str,
-) -> AuthUser:
+) -> tuple[AuthUser, frozenset[str]]:
     """Authentication (401), then permissions (403), then the rate limit (429)."""
-    user = ctx.accounts.authenticate(user_id, token)
-    if user is None:
+    admitted = ctx.accounts.admit(
+        user_id, token, (*permissions, API_BYPASS_RATE_LIMIT, *READ_PERMISSIONS)
+    )
+    if admitted is None:
         raise envelope.unauthorized()
-    if permissions and not ctx.accounts.granted(user, permissions):
+    user, held = admitted
+    if not all(p in held for p in permissions):
         raise envelope.forbidden()
-    if not ctx.config.test_mode:
-        _rate_limit(ctx, limiter, user, ip, path)
-    return user
+    if not ctx.config.test_mode and API_BYPASS_RATE_LIMIT not in held:
+        _rate_limit(ctx, limiter, ip, path)
+    return user, held
 
 
-def _rate_limit(ctx: Context, limiter: RateLimiter, user: AuthUser, ip: str, path: str) -> None:
+def _rate_limit(ctx: Context, limiter: RateLimiter, ip: str, path: str) -> None:
     if not ctx.settings.get(RATE_LIMITER_ENABLED):
-        return
-    if ctx.accounts.granted(user, (API_BYPASS_RATE_LIMIT,)):
         return
     allowed, remaining, reset_ms, wait = limiter.hit(ip, path)
     if not allowed:

@@ -59,9 +59,8 @@ def schema(
 
 def held_permissions(call: Call) -> set[str]:
     """Which of the read rules' permissions the caller holds, resolved before any read."""
-    user = call.user
-    assert user is not None
-    return set(call.ctx.accounts.held(user, READ_PERMISSIONS))
+    assert call.user is not None
+    return {p for p in READ_PERMISSIONS if p in call.held}
 
 
 def reader(call: Call) -> WorkspaceReader:
