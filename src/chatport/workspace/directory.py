@@ -86,12 +86,7 @@ class DirectoryReader(WorkspaceReader):
                 return DocumentPage(users, total)
             conditions = [R.c.t == "c", self._visible_rooms(conn)]
             if needle:
-                conditions.append(
-                    or_(
-                        R.c.name_lower.contains(needle, autoescape=True),
-                        func.lower(R.c.fname).contains(needle, autoescape=True),
-                    )
-                )
+                conditions.append(read.room_name_holds(needle))
             query = select(R).where(*conditions)
             order = read.room_order(request.sort, (("usersCount", -1), ("name", 1)))
             rows, total = read.page(conn, query, request, order)
@@ -120,12 +115,7 @@ class DirectoryReader(WorkspaceReader):
                 )
             rooms_q = select(R).where(R.c.t.in_(("c", "p")), self._visible_rooms(conn))
             if needle:
-                rooms_q = rooms_q.where(
-                    or_(
-                        R.c.name_lower.contains(needle, autoescape=True),
-                        func.lower(R.c.fname).contains(needle, autoescape=True),
-                    )
-                )
+                rooms_q = rooms_q.where(read.room_name_holds(needle))
             found_rooms = []
             for r in conn.execute(rooms_q.order_by(R.c.name_lower).limit(SPOTLIGHT_LIMIT)):
                 room = rooms.row(r)

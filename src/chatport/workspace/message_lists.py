@@ -82,44 +82,45 @@ class MessageListReader(WorkspaceReader):
 
     # --- pins, mentions, stars, threads, discussions --------------------------------------
 
-    def pinned(self, rid: str, request: PageRequest) -> DocumentPage:
+    def _visible(
+        self, rid: str, request: PageRequest, refusal: Exception, matching: Any
+    ) -> DocumentPage:
+        """A readable room's visible messages that match, newest first unless sorted."""
         with self._engine.connect() as conn:
-            room = self._room(conn, rid, CodedError("error-not-allowed", "Not allowed"))
-            conditions = [
-                M.c.rid == room.id,
-                M.c.hidden.is_(False),
-                M.c.doc["pinned"].as_boolean().is_(True),
-            ]
-            return _messages_page(
-                conn, conditions, request, read.message_order(request.sort, (("ts", -1),))
-            )
+            room = self._room(conn, rid, refusal)
+            condition = matching(conn) if callable(matching) else matching
+            conditions = [M.c.rid == room.id, M.c.hidden.is_(False), condition]
+            order = read.message_order(request.sort, (("ts", -1),))
+            return _messages_page(conn, conditions, request, order)
+
+    def pinned(self, rid: str, request: PageRequest) -> DocumentPage:
+        return self._visible(
+            rid,
+            request,
+            CodedError("error-not-allowed", "Not allowed"),
+            M.c.doc["pinned"].as_boolean().is_(True),
+        )
 
     def mentioned(self, rid: str, request: PageRequest) -> DocumentPage:
         with self._engine.connect() as conn:
-            room = self._room(conn, rid, PlainError("error-not-allowed"))
             me = accounts_repo.get_user(conn, self._user_id)
-            if me is None or not me.username:
-                raise PlainError("invalid-user")
-            conditions = [
-                M.c.rid == room.id,
-                M.c.hidden.is_(False),
-                array_holds(conn, "mentions", "username", "mentioned", [me.username]),
-            ]
-            return _messages_page(
-                conn, conditions, request, read.message_order(request.sort, (("ts", -1),))
-            )
+        if me is None or not me.username:
+            raise PlainError("invalid-user")
+        username = me.username
+        return self._visible(
+            rid,
+            request,
+            PlainError("error-not-allowed"),
+            lambda conn: array_holds(conn, "mentions", "username", "mentioned", [username]),
+        )
 
     def starred(self, rid: str, request: PageRequest) -> DocumentPage:
-        with self._engine.connect() as conn:
-            room = self._room(conn, rid, PlainError("error-not-allowed"))
-            conditions = [
-                M.c.rid == room.id,
-                M.c.hidden.is_(False),
-                array_holds(conn, "starred", "_id", "starred_by", [self._user_id]),
-            ]
-            return _messages_page(
-                conn, conditions, request, read.message_order(request.sort, (("ts", -1),))
-            )
+        return self._visible(
+            rid,
+            request,
+            PlainError("error-not-allowed"),
+            lambda conn: array_holds(conn, "starred", "_id", "starred_by", [self._user_id]),
+        )
 
     def threads(self, rid: str, request: PageRequest, *, kind: str, text: str) -> DocumentPage:
         """``chat.getThreadsList``: thread parents, newest reply first."""

@@ -143,6 +143,14 @@ def thread_messages(conn: Connection, tmid: str, request: PageRequest) -> Page[M
     return Page([messages.row(r) for r in rows], total)
 
 
+def room_name_holds(needle: str) -> ColumnElement[bool]:
+    """The room's ``name`` or ``fname`` holds ``needle`` (lower case), as typed, no wildcards."""
+    return or_(
+        R.c.name_lower.contains(needle, autoescape=True),
+        func.lower(R.c.fname).contains(needle, autoescape=True),
+    )
+
+
 def admin_rooms(
     conn: Connection, request: PageRequest, *, text_filter: str = "", types: Sequence[str] = ()
 ) -> Page[RoomRow]:
@@ -153,12 +161,7 @@ def admin_rooms(
         conditions.append(R.c.t.in_(wanted))
     needle = text_filter.strip().lower()
     if needle:
-        conditions.append(
-            or_(
-                R.c.name_lower.contains(needle, autoescape=True),
-                func.lower(R.c.fname).contains(needle, autoescape=True),
-            )
-        )
+        conditions.append(room_name_holds(needle))
     query = select(R).where(*conditions)
     order = _order(request.sort, ROOM_SORT, (("default", -1), ("name", 1)), R.c.id)
     rows, total = page(conn, query, request, order)
