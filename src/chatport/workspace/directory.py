@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
 from chatport.accounts import repository as accounts_repo
 from chatport.accounts.seed import VIEW_C_ROOM, VIEW_ROOM_ADMINISTRATION
@@ -162,9 +162,10 @@ class DirectoryReader(WorkspaceReader):
         return out
 
 
-def roles_list(conn: Connection) -> list[dict[str, Any]]:
+def roles_list(engine: Engine) -> list[dict[str, Any]]:
     """``roles.list``: every role, as Rocket.Chat describes one."""
-    found = conn.execute(select(tables.roles).order_by(tables.roles.c.id)).all()
+    with engine.connect() as conn:
+        found = conn.execute(select(tables.roles).order_by(tables.roles.c.id)).all()
     return [
         {
             "_id": r.id,
@@ -178,9 +179,10 @@ def roles_list(conn: Connection) -> list[dict[str, Any]]:
     ]
 
 
-def user_by_import_id(conn: Connection, import_id: str) -> accounts_repo.UserRow | None:
+def user_by_import_id(engine: Engine, import_id: str) -> accounts_repo.UserRow | None:
     """The user an import created or merged for a source id, in any source's namespace."""
-    found = conn.execute(
-        select(UI.c.user_id).where(UI.c.import_id == import_id).order_by(UI.c.namespace)
-    ).first()
-    return accounts_repo.get_user(conn, found.user_id) if found else None
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(UI.c.user_id).where(UI.c.import_id == import_id).order_by(UI.c.namespace)
+        ).first()
+        return accounts_repo.get_user(conn, found.user_id) if found else None

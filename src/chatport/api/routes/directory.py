@@ -60,8 +60,7 @@ def spotlight(call: Call = Depends(gate())) -> Response:
 
 @router.get("/roles.list")
 def roles_list_route(call: Call = Depends(gate())) -> Response:
-    with call.ctx.engine.connect() as conn:
-        return envelope.success({"roles": roles_list(conn)})
+    return envelope.success({"roles": roles_list(call.ctx.engine)})
 
 
 @router.get("/roles.getUsersInRole")

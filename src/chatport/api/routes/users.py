@@ -116,8 +116,7 @@ def users_info(call: Call = Depends(gate())) -> Response:
     if query.get("userId") or query.get("username"):
         user = call.ctx.accounts.find(user_id=query.get("userId"), username=query.get("username"))
     else:
-        with call.ctx.engine.connect() as conn:
-            user = user_by_import_id(conn, query["importId"])
+        user = user_by_import_id(call.ctx.engine, query["importId"])
     if user is None:
         raise CodedError(
             "error-invalid-user",
