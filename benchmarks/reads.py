@@ -41,6 +41,7 @@ import httpx
 import sqlalchemy as sa
 
 from benchmarks.generate_reads import COMMON, RARE, VERSION, generate
+from benchmarks.run import _chatport_env, _chatport_python
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_MS = {
@@ -77,22 +78,10 @@ def _figures(values: list[float]) -> Figures:
     return Figures(len(values), statistics.median(ordered) * 1000, p95 * 1000, ordered[-1] * 1000)
 
 
-def _python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
-
-
-def _env(data_dir: Path, database_url: str | None, password: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHATPORT_")}
-    env.pop("TEST_MODE", None)
-    env.update(
-        CHATPORT_DATA_DIR=str(data_dir),
-        ADMIN_USERNAME="bench.admin",
-        ADMIN_EMAIL="bench.admin@chatport.invalid",
-        ADMIN_PASS=password,
-    )
-    if database_url:
-        env["CHATPORT_DATABASE_URL"] = database_url
+def _env(data_dir: Path, database_url: str) -> dict[str, str]:
+    """The import benchmark's clean environment (its own admin, defaults), on this database."""
+    env = _chatport_env(data_dir)
+    env["CHATPORT_DATABASE_URL"] = database_url
     return env
 
 
@@ -131,7 +120,7 @@ def _import(export: Path, env: dict[str, str], log: Path) -> subprocess.Popen[by
     with open(log, "ab") as out:
         return subprocess.Popen(
             [
-                _python(),
+                _chatport_python(),
                 "-m",
                 "chatport",
                 "import",
@@ -151,7 +140,16 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         with open(log, "ab") as out:
             self.proc = subprocess.Popen(
-                [_python(), "-m", "chatport", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [
+                    _chatport_python(),
+                    "-m",
+                    "chatport",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -281,8 +279,8 @@ def bench_backend(backend: str, args: argparse.Namespace, out_dir: Path) -> Back
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     db = Database(backend, args.pg_url, run_dir)
-    password = secrets.token_urlsafe(16)
-    env = _env(run_dir / "data", db.url, password)
+    env = _env(run_dir / "data", db.url)
+    password = env["ADMIN_PASS"]
     try:
         export = _export(out_dir, args.messages, "C")
         print(f"[{backend}] importing {export.name} ...", flush=True)

@@ -84,10 +84,6 @@ def _history_request(query: dict[str, Any]) -> HistoryRequest:
     )
 
 
-def _answer(result: dict[str, Any]) -> Response:
-    return envelope.success(result)
-
-
 @router.get("/channels.history")
 def channels_history(call: Call = Depends(gate())) -> Response:
     query = call.query(CHANNELS_HISTORY)
@@ -99,7 +95,7 @@ def channels_history(call: Call = Depends(gate())) -> Response:
         )
     except NotAllowed:
         raise forbidden() from None
-    return _answer(result)
+    return envelope.success(result)
 
 
 @router.get("/groups.history")
@@ -112,7 +108,7 @@ def groups_history(call: Call = Depends(gate())) -> Response:
         )
     except NotAllowed:
         raise forbidden() from None
-    return _answer(result)
+    return envelope.success(result)
 
 
 def _direct_history(call: Call) -> Response:
@@ -122,7 +118,7 @@ def _direct_history(call: Call) -> Response:
         result = history_reader(call).direct_history(query["roomId"], request)
     except NotAllowed:
         raise forbidden() from None
-    return _answer(result)
+    return envelope.success(result)
 
 
 @router.get("/im.history")
